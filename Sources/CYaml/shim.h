@@ -1,0 +1,2 @@
+// libyaml's event parser; Swift calls it directly.
+#include <yaml.h>

@@ -1,0 +1,133 @@
+import Foundation
+
+/// One HTTP request as the server hands it over: the whole body read, header names in lower case.
+public struct SimRequest: Sendable {
+    public var method: String
+    /// The path without the query string (a `?…` left on it is split off and read as well).
+    public var path: String
+    public var query: [String: String]
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(
+        method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+        body: [UInt8] = []
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The media type of `content-type`, lower case, without parameters.
+    var mediaType: String {
+        let value = headers["content-type"] ?? ""
+        return (value.split(separator: ";").first.map(String.init) ?? "")
+            .trimmingCharacters(in: .whitespaces).lowercased()
+    }
+}
+
+/// The simulator's answer.
+public struct SimResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+    /// Extra headers besides `Content-Type`.
+    public var headers: [String: String]
+
+    public init(status: Int, contentType: String, body: [UInt8], headers: [String: String] = [:]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.headers = headers
+    }
+
+    static func json(_ status: Int, _ value: JSON) -> SimResponse {
+        SimResponse(status: status, contentType: "application/json", body: value.bytes)
+    }
+
+    static func html(_ text: String) -> SimResponse {
+        SimResponse(
+            status: 200, contentType: "text/html; charset=utf-8", body: Array(text.utf8),
+            headers: ["Cache-Control": "no-store"])
+    }
+
+    /// The body as UTF-8 text (for tests and logs).
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body parsed as JSON, when it is.
+    public var json: JSON? { JSON.parse(body) }
+}
+
+// MARK: - Parameters
+
+/// A Bot API call's parameters, merged from the query string and a JSON or form body.
+struct BotParameters {
+    var values: [String: JSON]
+
+    subscript(key: String) -> JSON? {
+        guard let value = values[key], value != .null else { return nil }
+        return value
+    }
+
+    func string(_ key: String) -> String? {
+        switch self[key] {
+        case .string(let value): return value
+        case .int(let value): return String(value)
+        case .double(let value): return String(value)
+        case .bool(let value): return String(value)
+        default: return nil
+        }
+    }
+
+    func int64(_ key: String) -> Int64? { self[key]?.int64Value }
+    func double(_ key: String) -> Double? { self[key]?.doubleValue }
+    func bool(_ key: String) -> Bool { self[key]?.boolValue ?? false }
+
+    /// A structured field (`reply_markup`, `reply_parameters`), given as JSON or as a string of JSON.
+    func structured(_ key: String) -> JSON?? {
+        guard let value = self[key] else { return .some(nil) }
+        guard let decoded = value.decodedIfString else { return nil }
+        return .some(decoded)
+    }
+
+    /// Reads the request; nil with a description when the body cannot be read.
+    static func read(_ request: SimRequest, query: [String: String]) -> Result<BotParameters, BotError> {
+        var values = query.mapValues(JSON.string)
+        guard !request.body.isEmpty else { return .success(BotParameters(values: values)) }
+
+        switch request.mediaType {
+        case "application/json":
+            guard case .object(let members)? = JSON.parse(request.body) else {
+                return .failure(.badRequest("can't parse JSON object"))
+            }
+            values.merge(members) { _, body in body }
+        case "application/x-www-form-urlencoded", "":
+            values.merge(FormDecoding.decode(String(decoding: request.body, as: UTF8.self)).mapValues(JSON.string)) {
+                _, body in body
+            }
+        default:
+            return .failure(.badRequest("unsupported content type \(request.mediaType) in the simulator"))
+        }
+        return .success(BotParameters(values: values))
+    }
+}
+
+/// `application/x-www-form-urlencoded` and query strings.
+enum FormDecoding {
+    static func decode(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in text.split(separator: "&") where !pair.isEmpty {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = unescape(String(parts[0]))
+            result[key] = parts.count > 1 ? unescape(String(parts[1])) : ""
+        }
+        return result
+    }
+
+    static func unescape(_ text: String) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+}
