@@ -42,7 +42,7 @@ let package = Package(
             name: "tocsin-telegram-sim", dependencies: ["TelegramSimulator", "HTTPServer", "HTTPClient", "Logging"]),
 
         // MARK: - Tests
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TelegramSimulator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["TelegramSimulator"]),
         .testTarget(
             name: "IntegrationTests",

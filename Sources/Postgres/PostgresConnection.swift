@@ -92,6 +92,8 @@ public final class PostgresConnection {
             PQfinish(fresh)
             throw PostgresError(.connection, message: message, statement: "connect")
         }
+        // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
+        PQsetNoticeProcessor(fresh, { _, _ in }, nil)
         connection = fresh
         return fresh
     }

@@ -25,6 +25,8 @@ public struct QueueKeys: Sendable {
     public var updateOffset: String { key("telegram:offset") }
     public var chatOverride: String { key("telegram:chat") }
     public var globalRate: String { key("rate:global") }
+    /// When Alertmanager's Watchdog heartbeat last arrived, in milliseconds of the Redis clock.
+    public var watchdog: String { key("watchdog") }
 
     public func dedup(_ hash: String) -> String { key("dedup:\(hash)") }
     public func update(_ id: Int64) -> String { key("update:\(id)") }

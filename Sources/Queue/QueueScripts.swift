@@ -68,27 +68,31 @@ enum QueueScripts {
         return 'ok'
         """)
 
-    /// Rate limit shared by all workers: GCRA on the chat and on the bot, plus a pause after a 429.
-    /// Returns '0' and takes a slot on both, or the milliseconds to wait, taking nothing.
-    /// KEYS: chat TAT, global TAT, chat pause. ARGV: chat interval ms, chat burst ms, global interval ms,
-    /// global burst ms.
+    /// Rate limit shared by all workers: a sliding window per chat and one for the bot (at most N sends in
+    /// any period, as Telegram counts), plus a pause per chat after a 429. Returns '0' and records the send
+    /// in both windows, or the milliseconds until a slot frees, recording nothing.
+    /// KEYS: chat window, global window, chat pause. ARGV: chat count, chat period ms, global count,
+    /// global period ms.
     static let rateLimit = RedisScript(name: "rate_limit", source: """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local pause = redis.call('PTTL', KEYS[3])
         if pause > 0 then return tostring(pause) end
-        local function check(key, interval, burst)
-          local tat = tonumber(redis.call('GET', key) or '0')
-          if tat < now then tat = now end
-          return math.max(0, tat - burst - now), tat
+        local function wait(key, count, period)
+          redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
+          if redis.call('ZCARD', key) < count then return 0 end
+          local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+          return math.max(1, tonumber(oldest[2]) + period - now + 1)
         end
-        local ci, cb, gi, gb = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-        local w1, tat1 = check(KEYS[1], ci, cb)
-        local w2, tat2 = check(KEYS[2], gi, gb)
-        local wait = math.max(w1, w2)
-        if wait > 0 then return tostring(wait) end
-        redis.call('SET', KEYS[1], tostring(tat1 + ci), 'PX', math.ceil(tat1 + ci - now) + 1000)
-        redis.call('SET', KEYS[2], tostring(tat2 + gi), 'PX', math.ceil(tat2 + gi - now) + 1000)
+        local cc, cp, gc, gp = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+        local w = math.max(wait(KEYS[1], cc, cp), wait(KEYS[2], gc, gp))
+        if w > 0 then return tostring(w) end
+        local id = tostring(now) .. '-' .. tostring(redis.call('INCR', KEYS[1] .. ':seq'))
+        redis.call('ZADD', KEYS[1], now, id)
+        redis.call('PEXPIRE', KEYS[1], cp + 1000)
+        redis.call('PEXPIRE', KEYS[1] .. ':seq', cp + 1000)
+        redis.call('ZADD', KEYS[2], now, id)
+        redis.call('PEXPIRE', KEYS[2], gp + 1000)
         return '0'
         """)
 

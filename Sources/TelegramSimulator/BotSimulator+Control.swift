@@ -6,11 +6,11 @@
 /// |---|---|
 /// | `GET /sim/messages?chat_id=X` | every message, with raw and parsed text, entities, keyboard, edit history |
 /// | `GET /sim/messages/<id>?chat_id=X` | one message |
-/// | `POST /sim/click` | `{"chat_id","message_id","user_id","data","stale"?}` → `{"callback_query_id","update_id"}` |
+/// | `POST /sim/click` | `{"chat_id","message_id","user_id","data","stale"?}` → `{"callback_query_id",…}` |
 /// | `GET /sim/answers` | the `answerCallbackQuery` calls |
 /// | `POST /sim/send` | `{"chat_id","user_id","text","reply_to_message_id"?}` → `{"message_id","update_id"}` |
 /// | `GET /sim/log?method=M` | the Bot API request log |
-/// | `GET`/`POST /sim/config` | `chat_rate`, `global_rate` (`{"count","per"}`, `"20/1m"` or null), `server_error_rate` |
+/// | `GET`/`POST /sim/config` | `chat_rate`, `global_rate` (`{"count","per"}`, `"20/1m"`, null), `server_error_rate` |
 /// | `POST /sim/reset` | forgets everything, back to the initial config |
 /// | `GET /sim/members` | the group's members |
 /// | `GET /sim/updates` | updates not yet confirmed or delivered |
@@ -166,6 +166,10 @@ extension BotSimulator {
     private func reset() -> JSON {
         state.withLock { state in
             var fresh = SimState(config: config)
+            // Update ids keep growing and query ids stay unique, so a bot that polled before the reset
+            // (its offset above the old ids) or answers a query from before it is not confused.
+            fresh.nextUpdateID = state.nextUpdateID
+            fresh.random = state.random
             fresh.pollGeneration = state.pollGeneration
             fresh.deliveryThreadStarted = state.deliveryThreadStarted
             fresh.deliveryInFlight = state.deliveryInFlight

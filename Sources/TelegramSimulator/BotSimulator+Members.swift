@@ -14,7 +14,9 @@ extension BotSimulator {
     ///
     /// The button must be on the message's current keyboard unless `stale` is set, which plays a client
     /// still showing an old keyboard.
-    func click(chatID: Int64, messageID: Int64, userID: Int64, data: String, stale: Bool) -> Result<JSON, ControlError> {
+    func click(chatID: Int64, messageID: Int64, userID: Int64, data: String, stale: Bool)
+        -> Result<JSON, ControlError>
+    {
         guard chatID == config.chatID else { return .failure(.notFound("chat not found")) }
         guard let user = directory.member(userID) else {
             return .failure(.bad("user \(userID) is not a member of the chat"))

@@ -4,113 +4,93 @@ extension BotSimulator {
     /// `sendMessage`: checks as Telegram does (parameters, entities, chat, text, reply target, rate),
     /// then stores the message.
     func sendMessage(_ parameters: BotParameters) -> Result<BotReply, BotError> {
-        guard let chat = parameters.string("chat_id"), !chat.isEmpty else { return .failure(.chatIDEmpty) }
-        guard let raw = parameters.string("text"), !raw.isEmpty else { return .failure(.textEmpty) }
-        let parseMode = parameters.string("parse_mode")
-        let markup: JSON?
-        let parsed: FormattedText
-        let reply: ReplyRequest
-        switch (Keyboards.read(parameters, allowReplyKeyboards: true), parse(raw, parseMode: parseMode),
-            ReplyRequest.read(parameters))
-        {
-        case (.failure(let error), _, _), (_, .failure(let error), _), (_, _, .failure(let error)):
-            return .failure(error)
-        case (.success(let readMarkup), .success(let readText), .success(let readReply)):
-            (markup, parsed, reply) = (readMarkup, readText, readReply)
-        }
-        let now = clock()
+        Result { () throws(BotError) -> BotReply in
+            guard let chat = parameters.string("chat_id"), !chat.isEmpty else { throw .chatIDEmpty }
+            guard let raw = parameters.string("text"), !raw.isEmpty else { throw .textEmpty }
+            let parseMode = parameters.string("parse_mode")
+            let markup = try Keyboards.read(parameters, allowReplyKeyboards: true).get()
+            let parsed = try parse(raw, parseMode: parseMode).get()
+            let reply = try ReplyRequest.read(parameters).get()
+            let now = clock()
 
-        let outcome = state.withLock { state -> Result<BotReply, BotError> in
-            let chatID: Int64
-            switch resolveChat(chat) {
-            case .failure(let error): return .failure(error)
-            case .success(let id): chatID = id
-            }
-            let content: FormattedText
-            switch finish(parsed) {
-            case .failure(let error): return .failure(error)
-            case .success(let fixed): content = fixed
-            }
-            var replyTo = reply.messageID
-            if let target = replyTo, state.message(target) == nil {
-                guard reply.allowWithoutReply else { return .failure(.replyTargetNotFound) }
-                replyTo = nil
-            }
-            if let wait = state.admit(chatID: chatID, at: now) { return .failure(.tooManyRequests(retryAfter: wait)) }
+            return try state.withLock { state throws(BotError) -> BotReply in
+                let chatID = try resolveChat(chat).get()
+                let content = try finish(parsed).get()
+                var replyTo = reply.messageID
+                if let target = replyTo, state.message(target) == nil {
+                    guard reply.allowWithoutReply else { throw .replyTargetNotFound }
+                    replyTo = nil
+                }
+                if let wait = state.admit(chatID: chatID, at: now) { throw .tooManyRequests(retryAfter: wait) }
 
-            let message = SimMessage(
-                id: Int64(state.messages.count + 1), chatID: chatID, senderID: directory.botID, sentAt: now,
-                rawText: raw, parseMode: parseMode, content: content, replyToMessageID: replyTo, replyMarkup: markup,
-                disableNotification: parameters.bool("disable_notification"))
-            state.messages.append(message)
-            let result = directory.message(message, replyTo: replyTo.flatMap(state.message))
-            return .success(BotReply(result: result, chatID: chatID, messageID: message.id))
+                let message = SimMessage(
+                    id: Int64(state.messages.count + 1), chatID: chatID, senderID: directory.botID, sentAt: now,
+                    rawText: raw, parseMode: parseMode, content: content, replyToMessageID: replyTo,
+                    replyMarkup: markup, disableNotification: parameters.bool("disable_notification"))
+                state.messages.append(message)
+                let result = directory.message(message, replyTo: replyTo.flatMap { state.message($0) })
+                return BotReply(result: result, chatID: chatID, messageID: message.id)
+            }
         }
-        return outcome
     }
 
     /// `editMessageText`: a new text, and the keyboard given (none given removes it, as in Telegram).
     func editMessageText(_ parameters: BotParameters) -> Result<BotReply, BotError> {
-        if parameters["inline_message_id"] != nil { return .failure(.badRequest("inline messages are not simulated")) }
-        guard let chat = parameters.string("chat_id"), !chat.isEmpty, let messageID = parameters.int64("message_id")
-        else { return .failure(.messageIdentifierMissing) }
-        guard let raw = parameters.string("text"), !raw.isEmpty else { return .failure(.textEmpty) }
-        let parseMode = parameters.string("parse_mode")
-        let markup: JSON?
-        let parsed: FormattedText
-        switch (Keyboards.read(parameters, allowReplyKeyboards: false), parse(raw, parseMode: parseMode)) {
-        case (.failure(let error), _), (_, .failure(let error)):
-            return .failure(error)
-        case (.success(let readMarkup), .success(let readText)):
-            (markup, parsed) = (readMarkup, readText)
-        }
+        Result { () throws(BotError) -> BotReply in
+            let (chat, messageID) = try editedMessage(parameters)
+            guard let raw = parameters.string("text"), !raw.isEmpty else { throw .textEmpty }
+            let parseMode = parameters.string("parse_mode")
+            let markup = try Keyboards.read(parameters, allowReplyKeyboards: false).get()
+            let parsed = try parse(raw, parseMode: parseMode).get()
 
-        return edit(chat: chat, messageID: messageID, method: "editMessageText") { _ in
-            finish(parsed).map { (rawText: raw, parseMode: parseMode, content: $0, markup: markup) }
+            return try edit(chat: chat, messageID: messageID, method: "editMessageText") { _ throws(BotError) in
+                NewContent(rawText: raw, parseMode: parseMode, content: try finish(parsed).get(), markup: markup)
+            }
         }
     }
 
     /// `editMessageReplyMarkup`: a new keyboard, or none.
     func editMessageReplyMarkup(_ parameters: BotParameters) -> Result<BotReply, BotError> {
-        if parameters["inline_message_id"] != nil { return .failure(.badRequest("inline messages are not simulated")) }
-        guard let chat = parameters.string("chat_id"), !chat.isEmpty, let messageID = parameters.int64("message_id")
-        else { return .failure(.messageIdentifierMissing) }
-        let markup: JSON?
-        switch Keyboards.read(parameters, allowReplyKeyboards: false) {
-        case .failure(let error): return .failure(error)
-        case .success(let read): markup = read
-        }
+        Result { () throws(BotError) -> BotReply in
+            let (chat, messageID) = try editedMessage(parameters)
+            let markup = try Keyboards.read(parameters, allowReplyKeyboards: false).get()
 
-        return edit(chat: chat, messageID: messageID, method: "editMessageReplyMarkup") { message in
-            .success((rawText: message.rawText, parseMode: message.parseMode, content: message.content, markup: markup))
+            return try edit(chat: chat, messageID: messageID, method: "editMessageReplyMarkup") { message in
+                NewContent(
+                    rawText: message.rawText, parseMode: message.parseMode, content: message.content, markup: markup)
+            }
         }
     }
 
-    private typealias NewContent = (rawText: String, parseMode: String?, content: FormattedText, markup: JSON?)
+    /// What an edit turns a message into.
+    private struct NewContent {
+        var rawText: String
+        var parseMode: String?
+        var content: FormattedText
+        var markup: JSON?
+    }
+
+    /// The `chat_id` and `message_id` of an edit.
+    private func editedMessage(_ parameters: BotParameters) throws(BotError) -> (String, Int64) {
+        if parameters["inline_message_id"] != nil { throw .badRequest("inline messages are not simulated") }
+        guard let chat = parameters.string("chat_id"), !chat.isEmpty, let messageID = parameters.int64("message_id")
+        else { throw .messageIdentifierMissing }
+        return (chat, messageID)
+    }
 
     /// The steps every edit shares: find the message, refuse a no-op, count the edit against the limits, store.
     private func edit(
         chat: String, messageID: Int64, method: String,
-        change: (SimMessage) -> Result<NewContent, BotError>
-    ) -> Result<BotReply, BotError> {
+        change: (SimMessage) throws(BotError) -> NewContent
+    ) throws(BotError) -> BotReply {
         let now = clock()
-        return state.withLock { state -> Result<BotReply, BotError> in
-            let chatID: Int64
-            switch resolveChat(chat) {
-            case .failure(let error): return .failure(error)
-            case .success(let id): chatID = id
-            }
-            guard var message = state.message(messageID) else { return .failure(.messageToEditNotFound) }
-            guard message.senderID == directory.botID else {
-                return .failure(.badRequest("message can't be edited"))
-            }
-            let new: NewContent
-            switch change(message) {
-            case .failure(let error): return .failure(error)
-            case .success(let content): new = content
-            }
-            if new.content == message.content && new.markup == message.replyMarkup { return .failure(.notModified) }
-            if let wait = state.admit(chatID: chatID, at: now) { return .failure(.tooManyRequests(retryAfter: wait)) }
+        return try state.withLock { state throws(BotError) -> BotReply in
+            let chatID = try resolveChat(chat).get()
+            guard var message = state.message(messageID) else { throw .messageToEditNotFound }
+            guard message.senderID == directory.botID else { throw .badRequest("message can't be edited") }
+            let new = try change(message)
+            if new.content == message.content && new.markup == message.replyMarkup { throw .notModified }
+            if let wait = state.admit(chatID: chatID, at: now) { throw .tooManyRequests(retryAfter: wait) }
 
             message.rawText = new.rawText
             message.parseMode = new.parseMode
@@ -122,8 +102,8 @@ extension BotSimulator {
                     time: now, method: method, rawText: new.rawText, parseMode: new.parseMode, content: new.content,
                     replyMarkup: new.markup))
             state.messages[Int(messageID - 1)] = message
-            let result = directory.message(message, replyTo: message.replyToMessageID.flatMap(state.message))
-            return .success(BotReply(result: result, chatID: chatID, messageID: messageID))
+            let result = directory.message(message, replyTo: message.replyToMessageID.flatMap { state.message($0) })
+            return BotReply(result: result, chatID: chatID, messageID: messageID)
         }
     }
 

@@ -84,8 +84,9 @@ extension BotSimulator {
     }
 
     private static func isSecretCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_"
-            || scalar == "-")
+        scalar.isASCII
+            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_"
+                || scalar == "-")
     }
 }
 

@@ -121,9 +121,12 @@ extension BotSimulator {
         let token = parts.first.map(String.init) ?? ""
         let name = parts.count > 1 ? String(parts[1]) : ""
         let method = BotMethod(name: name)
-        let logName = method?.rawValue ?? String(name.prefix(64))
+        let tokenMatches = token == config.token
+        // A mangled path can put the token where the method belongs: only a plain word is ever logged.
+        let plainWord = !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isASCII && $0.isLetter }
+        let logName = method?.rawValue ?? (tokenMatches && plainWord ? name : "unknown")
 
-        guard token == config.token else { return finish(logName, nil, .failure(.unauthorized)) }
+        guard tokenMatches else { return finish(logName, nil, .failure(.unauthorized)) }
         guard let method else { return finish(logName, nil, .failure(.notFound)) }
         switch BotParameters.read(request, query: query) {
         case .failure(let error):

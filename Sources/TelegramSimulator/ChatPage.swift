@@ -100,7 +100,8 @@ enum ChatPage {
         .toast.error { background: rgba(170,30,30,.9); }
         #alert { position: fixed; inset: 0; background: rgba(0,0,0,.35); display: flex; align-items: center;
           justify-content: center; z-index: 6; } #alert[hidden] { display: none; }
-        .alert-box { background: #fff; border-radius: 12px; padding: 18px 20px 10px; min-width: 260px; max-width: 90vw; }
+        .alert-box { background: #fff; border-radius: 12px; padding: 18px 20px 10px; min-width: 260px;
+          max-width: 90vw; }
         .alert-box button { float: right; margin-top: 12px; border: 0; background: none; color: #168acd;
           font-weight: 600; font-size: 15px; cursor: pointer; }
         """#
@@ -133,7 +134,11 @@ enum ChatPage {
             case "underline": return el("u");
             case "strikethrough": return el("s");
             case "code": return el("code");
-            case "pre": { const node = el("pre"); if (entity.language) node.dataset.lang = entity.language; return node; }
+            case "pre": {
+              const node = el("pre");
+              if (entity.language) node.dataset.lang = entity.language;
+              return node;
+            }
             case "blockquote": case "expandable_blockquote": return el("blockquote");
             case "spoiler": {
               const node = el("span", "spoiler");
@@ -215,7 +220,8 @@ enum ChatPage {
           const meta = el("span", "meta");
           meta.textContent = (message.disable_notification ? "🔕 " : "") + (message.edit_date ? "edited " : "")
             + clock(message.edit_date || message.date);
-          meta.title = "message " + message.message_id + (message.edit_count ? ", " + message.edit_count + " edits" : "");
+          meta.title = "message " + message.message_id
+            + (message.edit_count ? ", " + message.edit_count + " edits" : "");
           bubble.append(meta, renderText(message.text, message.entities));
           row.append(bubble);
 
@@ -269,8 +275,10 @@ enum ChatPage {
           const user = Number($("member").value);
           node.classList.add("busy");
           try {
-            const response = await fetch("/sim/click", { method: "POST", headers: { "Content-Type": "application/json" },
-              body: JSON.stringify({ message_id: message.message_id, user_id: user, data: data }) });
+            const response = await fetch("/sim/click", {
+              method: "POST", headers: { "Content-Type": "application/json" },
+              body: JSON.stringify({ message_id: message.message_id, user_id: user, data: data }),
+            });
             const body = await response.json();
             if (!response.ok) { toast(body.error || "click refused", "error"); return; }
             await waitForAnswer(body.callback_query_id);

@@ -220,7 +220,8 @@ private struct Parser {
             }
             entities.append(MessageEntity(.customEmoji, offset: offset, length: length, customEmojiID: String(id)))
         case "a":
-            let target = tag.argument.isEmpty
+            let target =
+                tag.argument.isEmpty
                 ? String(decoding: output[tag.outputStart...], as: UTF8.self) : tag.argument
             if let user = Links.userID(target) {
                 entities.append(MessageEntity(.textMention, offset: offset, length: length, userID: user))

@@ -196,10 +196,10 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
 
 extension JSON {
     /// `.string`, or `.null` for nil.
-    static func from(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
+    public static func from(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
 
     /// `.int`, or `.null` for nil.
-    static func from(_ value: Int64?) -> JSON { value.map(JSON.int) ?? .null }
+    public static func from(_ value: Int64?) -> JSON { value.map(JSON.int) ?? .null }
 
     /// An object without its `.null` members, the way the Bot API leaves out absent fields.
     static func compact(_ members: [String: JSON]) -> JSON {

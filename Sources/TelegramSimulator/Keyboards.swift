@@ -18,7 +18,8 @@ enum Keyboards {
         if let keyboard = fields["inline_keyboard"] {
             return inlineKeyboard(keyboard)
         }
-        let replyKeyboard = fields["keyboard"] != nil || fields["remove_keyboard"] != nil
+        let replyKeyboard =
+            fields["keyboard"] != nil || fields["remove_keyboard"] != nil
             || fields["force_reply"] != nil
         if replyKeyboard && allowReplyKeyboards { return .success(nil) }
         return .failure(.keyboardUnreadable)
@@ -31,8 +32,10 @@ enum Keyboards {
         var normalized: [JSON] = []
         for row in rows {
             guard case .array(let buttons) = row else {
-                return .failure(.badRequest("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array "
-                    + "of Arrays"))
+                return .failure(
+                    .badRequest(
+                        "field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array "
+                            + "of Arrays"))
             }
             var kept: [JSON] = []
             for button in buttons {
@@ -62,7 +65,9 @@ enum Keyboards {
             kept["callback_data"] = data
         }
         if let url = fields["url"] {
-            guard case .string(let value) = url, Links.checked(value) != nil else { return .failure(.buttonURLInvalid) }
+            guard case .string(let value) = url, Links.checked(value) != nil else {
+                return .failure(.buttonURLInvalid)
+            }
             kept["url"] = url
         }
         for (key, value) in fields where otherActions.contains(key) { kept[key] = value }

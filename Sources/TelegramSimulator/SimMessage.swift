@@ -83,7 +83,8 @@ struct ChatDirectory: Sendable {
             "text": .string(message.content.text), "entities": entities(message.content),
             "reply_to_message_id": .from(message.replyToMessageID), "reply_markup": message.replyMarkup ?? .null,
             "disable_notification": .bool(message.disableNotification),
-            "edit_date": message.editedAt.map { .int(Int64($0)) } ?? .null, "edit_count": .int(Int64(message.edits.count)),
+            "edit_date": message.editedAt.map { .int(Int64($0)) } ?? .null,
+            "edit_count": .int(Int64(message.edits.count)),
             "edits": .array(message.edits.map(edit)),
         ])
     }

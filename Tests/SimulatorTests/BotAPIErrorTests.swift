@@ -1,5 +1,5 @@
-import Testing
 import TelegramSimulator
+import Testing
 
 @Suite("Bot API errors, in Telegram's words")
 struct BotAPIErrorTests {
@@ -13,6 +13,11 @@ struct BotAPIErrorTests {
         #expect(log.contains("\"status\"") == false)
         #expect(!log.contains("999:other") && !log.contains(testToken))
         #expect(simulator.requestLog().map(\.status) == [401])
+
+        let mangled = simulator.handle(SimRequest(method: "POST", path: "/bot/\(testToken)/sendMessage"))
+        #expect(mangled.status == 401)
+        #expect(simulator.requestLog().last?.method == "unknown")
+        #expect(!control(simulator, "GET", "/sim/log").text.contains("TEST-token"))
     }
 
     @Test func unknownMethodIs404AndMethodNamesIgnoreCase() {
@@ -50,11 +55,18 @@ struct BotAPIErrorTests {
         (["chat_id": 100001, "text": "x"], 403, "Forbidden: bot can't initiate conversation with a user"),
         (["chat_id": .int(groupID)], 400, "Bad Request: message text is empty"),
         (["chat_id": .int(groupID), "text": ""], 400, "Bad Request: message text is empty"),
-        (["chat_id": .int(groupID), "text": "x", "parse_mode": "Markdown"], 400, "Bad Request: unsupported parse_mode"),
-        (["chat_id": .int(groupID), "text": "x", "reply_to_message_id": 77], 400,
-         "Bad Request: message to be replied not found"),
-        (["chat_id": .int(groupID), "text": "x", "reply_markup": "{nope"], 400,
-         "Bad Request: can't parse reply keyboard markup JSON object"),
+        (
+            ["chat_id": .int(groupID), "text": "x", "parse_mode": "Markdown"], 400,
+            "Bad Request: unsupported parse_mode"
+        ),
+        (
+            ["chat_id": .int(groupID), "text": "x", "reply_to_message_id": 77], 400,
+            "Bad Request: message to be replied not found"
+        ),
+        (
+            ["chat_id": .int(groupID), "text": "x", "reply_markup": "{nope"], 400,
+            "Bad Request: can't parse reply keyboard markup JSON object"
+        ),
     ]
 
     @Test(arguments: refusals)
@@ -119,7 +131,9 @@ struct BotAPIErrorTests {
         let badHTML = api(
             simulator, "editMessageText",
             ["chat_id": .int(groupID), "message_id": .int(id), "text": "<b>x", "parse_mode": "HTML"])
-        #expect(badHTML.description == "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"")
+        #expect(
+            badHTML.description
+                == "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"")
     }
 
     @Test func faultInjectionAnswers500AndStoresNothing() {

@@ -1,5 +1,5 @@
-import Testing
 import TelegramSimulator
+import Testing
 
 @Suite("Sending and editing messages")
 struct MessageTests {
@@ -61,7 +61,10 @@ struct MessageTests {
 
         let edited = api(
             simulator, "editMessageText",
-            ["chat_id": .int(groupID), "message_id": .int(id), "text": "<b>ACKED</b> by @wukong", "parse_mode": "HTML"])
+            [
+                "chat_id": .int(groupID), "message_id": .int(id), "text": "<b>ACKED</b> by @wukong",
+                "parse_mode": "HTML",
+            ])
         #expect(edited.status == 200)
         #expect(edited.result?["reply_markup"] == nil)
         #expect(edited.result?["edit_date"]?.int64Value == Int64(clock.now))
@@ -79,8 +82,14 @@ struct MessageTests {
     @Test func editKeepingTheSameContentIsNotModified() {
         let simulator = makeSimulator()
         let id = sendCard(simulator, text: "<b>FIRING</b> x")
-        let markup: JSON = ["inline_keyboard": [[["text": "Acknowledge", "callback_data": "ack:1"],
-                                                 ["text": "Forward", "callback_data": "fwd:1"]]]]
+        let markup: JSON = [
+            "inline_keyboard": [
+                [
+                    ["text": "Acknowledge", "callback_data": "ack:1"],
+                    ["text": "Forward", "callback_data": "fwd:1"],
+                ]
+            ]
+        ]
         let same = api(
             simulator, "editMessageText",
             [

@@ -3,7 +3,7 @@ import Synchronization
 import TelegramSimulator
 
 let testToken = "123456:TEST-token_abc"
-let groupID: Int64 = -1001234567890
+let groupID: Int64 = -1_001_234_567_890
 
 /// A clock the test moves by hand.
 final class FakeClock: Sendable {
@@ -55,8 +55,14 @@ func sendCard(_ simulator: BotSimulator, text: String = "<b>FIRING</b> disk full
         simulator, "sendMessage",
         [
             "chat_id": .int(groupID), "text": .string(text), "parse_mode": "HTML",
-            "reply_markup": ["inline_keyboard": [[["text": "Acknowledge", "callback_data": "ack:1"],
-                                                  ["text": "Forward", "callback_data": "fwd:1"]]]],
+            "reply_markup": [
+                "inline_keyboard": [
+                    [
+                        ["text": "Acknowledge", "callback_data": "ack:1"],
+                        ["text": "Forward", "callback_data": "fwd:1"],
+                    ]
+                ]
+            ],
         ])
     return response.json?["result"]?["message_id"]?.int64Value ?? -1
 }

@@ -4,13 +4,23 @@ import Postgres
 import Queue
 
 extension JobRunner {
+    /// The alert name of the always-firing heartbeat rule in `ops/prometheus/rules/watchdog.yml`.
+    static let heartbeatAlert = "Watchdog"
+
     /// An Alertmanager notification: each service's part opens, updates or resolves its incident.
     func runAlert(_ body: String, logger: Logger) throws -> JobResult {
-        let payload: WebhookPayload
+        var payload: WebhookPayload
         do {
             payload = try WebhookPayload.decode(Array(body.utf8))
         } catch {
             return .failed(reason: "stored notification does not decode: \(error)", transient: false)
+        }
+        let heartbeats = payload.alerts.filter { $0.labels["alertname"] == Self.heartbeatAlert }
+        if !heartbeats.isEmpty {
+            // Alertmanager's always-firing Watchdog proves the chain above Tocsin works; it pages nobody.
+            try queue.connection.command(["SET", queue.keys.watchdog, String(try queue.connection.serverTimeMillis())])
+            payload.alerts.removeAll { $0.labels["alertname"] == Self.heartbeatAlert }
+            logger.debug("watchdog heartbeat recorded")
         }
         let directory = try DirectoryStore(db: db).load()
         var next = FollowUps()

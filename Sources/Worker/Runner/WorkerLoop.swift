@@ -106,7 +106,10 @@ public final class WorkerLoop {
         case .deferred(let millis):
             var same = delivered
             same.job.attempts -= 1
-            accepted = try queue.retryLater(same, consumer: consumer, delayMillis: millis)
+            // Edits wait a little longer than pages, so a page deferred by the same limit goes first.
+            let delay = millis + (delivered.job.kind == .edit ? 250 : 0)
+            jobLogger.debug("job deferred by the rate limit", (.delayMillis, String(delay)))
+            accepted = try queue.retryLater(same, consumer: consumer, delayMillis: delay)
         case .failed(let reason, let transient):
             if !transient && delivered.job.attempts + 1 >= JobRunner.maxAttempts {
                 jobLogger.error("job failed for the last time; moved to the dead set", (.error, reason))
