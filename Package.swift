@@ -46,6 +46,9 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["TelegramSimulator"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Redis", "Postgres", "Queue", "Worker", "Ingest", "Models", "HTTPClient", "YAML", "Logging"]),
+            dependencies: [
+                "Redis", "Postgres", "Queue", "Worker", "Ingest", "Models", "HTTPClient", "HTTPServer", "YAML",
+                "Logging", "TelegramSimulator",
+            ]),
     ]
 )

@@ -2,7 +2,7 @@
 struct BotError: Error, Equatable {
     var code: Int
     var description: String
-    var parameters: [String: JSON] = [:]
+    var parameters: [String: SimJSON] = [:]
 
     static func badRequest(_ text: String) -> BotError {
         BotError(code: 400, description: "Bad Request: " + text)
@@ -63,8 +63,8 @@ struct BotError: Error, Equatable {
     }
 
     /// The answer body: `{"ok":false,"error_code":…,"description":…,"parameters":…}`.
-    var json: JSON {
-        var members: [String: JSON] = [
+    var json: SimJSON {
+        var members: [String: SimJSON] = [
             "ok": false, "error_code": .int(Int64(code)), "description": .string(description),
         ]
         if !parameters.isEmpty { members["parameters"] = .object(parameters) }

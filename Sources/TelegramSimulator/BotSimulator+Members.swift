@@ -15,7 +15,7 @@ extension BotSimulator {
     /// The button must be on the message's current keyboard unless `stale` is set, which plays a client
     /// still showing an old keyboard.
     func click(chatID: Int64, messageID: Int64, userID: Int64, data: String, stale: Bool)
-        -> Result<JSON, ControlError>
+        -> Result<SimJSON, ControlError>
     {
         guard chatID == config.chatID else { return .failure(.notFound("chat not found")) }
         guard let user = directory.member(userID) else {
@@ -23,7 +23,7 @@ extension BotSimulator {
         }
         let now = clock()
 
-        let made = state.withLock { state -> Result<(id: String, payload: JSON), ControlError> in
+        let made = state.withLock { state -> Result<(id: String, payload: SimJSON), ControlError> in
             guard let message = state.message(messageID) else { return .failure(.notFound("message not found")) }
             guard stale || Keyboards.contains(message.replyMarkup, callbackData: data) else {
                 return .failure(.bad("message \(messageID) has no button with callback_data \"\(data)\""))
@@ -32,7 +32,7 @@ extension BotSimulator {
             state.callbackQueries[id] = CallbackRecord(
                 createdAt: now, userID: userID, messageID: messageID, data: data)
             let replyTo = message.replyToMessageID.flatMap { state.message($0) }
-            let payload: JSON = [
+            let payload: SimJSON = [
                 "id": .string(id), "from": user.json, "message": directory.message(message, replyTo: replyTo),
                 "chat_instance": .string(chatInstance), "data": .string(data),
             ]
@@ -45,7 +45,7 @@ extension BotSimulator {
     }
 
     /// A member posts a text message (a command such as `/whoami`); bot commands and mentions are marked.
-    func userMessage(chatID: Int64, userID: Int64, text: String, replyTo: Int64?) -> Result<JSON, ControlError> {
+    func userMessage(chatID: Int64, userID: Int64, text: String, replyTo: Int64?) -> Result<SimJSON, ControlError> {
         guard chatID == config.chatID else { return .failure(.notFound("chat not found")) }
         guard directory.member(userID) != nil else {
             return .failure(.bad("user \(userID) is not a member of the chat"))
@@ -55,7 +55,7 @@ extension BotSimulator {
         }
         let now = clock()
 
-        let made = state.withLock { state -> Result<(id: Int64, payload: JSON), ControlError> in
+        let made = state.withLock { state -> Result<(id: Int64, payload: SimJSON), ControlError> in
             if let replyTo, state.message(replyTo) == nil { return .failure(.notFound("message not found")) }
             let message = SimMessage(
                 id: Int64(state.messages.count + 1), chatID: chatID, senderID: userID, sentAt: now, rawText: text,

@@ -67,7 +67,7 @@ extension BotSimulator {
         var rawText: String
         var parseMode: String?
         var content: FormattedText
-        var markup: JSON?
+        var markup: SimJSON?
     }
 
     /// The `chat_id` and `message_id` of an edit.

@@ -51,9 +51,9 @@ extension BotSimulator {
         return .success(BotReply(result: true, description: description))
     }
 
-    func webhookInfo() -> JSON {
+    func webhookInfo() -> SimJSON {
         state.withLock { state in
-            var info: [String: JSON] = [
+            var info: [String: SimJSON] = [
                 "url": .string(state.webhook?.url ?? ""), "has_custom_certificate": false,
                 "pending_update_count": .int(Int64(state.updates.count)),
             ]
@@ -63,7 +63,7 @@ extension BotSimulator {
                 if let message = hook.lastErrorMessage { info["last_error_message"] = .string(message) }
             }
             if !state.allowedUpdates.isEmpty {
-                info["allowed_updates"] = .array(state.allowedUpdates.sorted().map(JSON.string))
+                info["allowed_updates"] = .array(state.allowedUpdates.sorted().map(SimJSON.string))
             }
             return .object(info)
         }

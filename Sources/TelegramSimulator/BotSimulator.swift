@@ -19,7 +19,10 @@ import Synchronization
 ///   are not members render as plain text;
 /// - webhooks may use `http://` on loopback hosts, on any port; updates are delivered one at a time, in order;
 /// - `getUpdates` accepts a fractional `timeout`, and waits in real time whatever the injected clock says;
-/// - `multipart/form-data` bodies are not read.
+/// - `multipart/form-data` bodies are not read;
+/// - limits are sliding windows (`RateWindow`): every accepted send and edit counts against the chat's and
+///   the bot's window, refused calls count against neither;
+/// - a 500 from `serverErrorRate` means nothing was stored (a real 500 might hide a sent message).
 public final class BotSimulator: Sendable {
     let config: SimulatorConfig
     let directory: ChatDirectory
@@ -109,7 +112,7 @@ enum BotMethod: String, CaseIterable {
 
 /// A successful call: its `result`, and what the request log notes about it.
 struct BotReply {
-    var result: JSON
+    var result: SimJSON
     var description: String?
     var chatID: Int64?
     var messageID: Int64?
@@ -166,7 +169,7 @@ extension BotSimulator {
         case .success(let reply):
             entry.chatID = reply.chatID ?? entry.chatID
             entry.messageID = reply.messageID ?? entry.messageID
-            var body: [String: JSON] = ["ok": true, "result": reply.result]
+            var body: [String: SimJSON] = ["ok": true, "result": reply.result]
             if let description = reply.description { body["description"] = .string(description) }
             response = .json(200, .object(body))
         case .failure(let error):
@@ -179,7 +182,7 @@ extension BotSimulator {
         return response
     }
 
-    private func getMeResult() -> JSON {
+    private func getMeResult() -> SimJSON {
         guard case .object(var members) = directory.bot else { return directory.bot }
         members["can_join_groups"] = true
         members["can_read_all_group_messages"] = false

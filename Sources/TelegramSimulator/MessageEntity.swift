@@ -41,7 +41,7 @@ public struct MessageEntity: Sendable, Equatable {
     var end: Int { offset + length }
 
     /// The Bot API `MessageEntity` object; `user` is filled from the chat's members.
-    func json(user: (Int64) -> JSON) -> JSON {
+    func json(user: (Int64) -> SimJSON) -> SimJSON {
         .compact([
             "type": .string(kind.rawValue), "offset": .int(Int64(offset)), "length": .int(Int64(length)),
             "url": .from(url), "language": .from(language), "custom_emoji_id": .from(customEmojiID),

@@ -43,7 +43,7 @@ public struct SimResponse: Sendable {
         self.headers = headers
     }
 
-    static func json(_ status: Int, _ value: JSON) -> SimResponse {
+    static func json(_ status: Int, _ value: SimJSON) -> SimResponse {
         SimResponse(status: status, contentType: "application/json", body: value.bytes)
     }
 
@@ -57,16 +57,16 @@ public struct SimResponse: Sendable {
     public var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The body parsed as JSON, when it is.
-    public var json: JSON? { JSON.parse(body) }
+    public var json: SimJSON? { SimJSON.parse(body) }
 }
 
 // MARK: - Parameters
 
 /// A Bot API call's parameters, merged from the query string and a JSON or form body.
 struct BotParameters {
-    var values: [String: JSON]
+    var values: [String: SimJSON]
 
-    subscript(key: String) -> JSON? {
+    subscript(key: String) -> SimJSON? {
         guard let value = values[key], value != .null else { return nil }
         return value
     }
@@ -86,7 +86,7 @@ struct BotParameters {
     func bool(_ key: String) -> Bool { self[key]?.boolValue ?? false }
 
     /// A structured field (`reply_markup`, `reply_parameters`), given as JSON or as a string of JSON.
-    func structured(_ key: String) -> JSON?? {
+    func structured(_ key: String) -> SimJSON?? {
         guard let value = self[key] else { return .some(nil) }
         guard let decoded = value.decodedIfString else { return nil }
         return .some(decoded)
@@ -94,19 +94,18 @@ struct BotParameters {
 
     /// Reads the request; nil with a description when the body cannot be read.
     static func read(_ request: SimRequest, query: [String: String]) -> Result<BotParameters, BotError> {
-        var values = query.mapValues(JSON.string)
+        var values = query.mapValues(SimJSON.string)
         guard !request.body.isEmpty else { return .success(BotParameters(values: values)) }
 
         switch request.mediaType {
         case "application/json":
-            guard case .object(let members)? = JSON.parse(request.body) else {
+            guard case .object(let members)? = SimJSON.parse(request.body) else {
                 return .failure(.badRequest("can't parse JSON object"))
             }
             values.merge(members) { _, body in body }
         case "application/x-www-form-urlencoded", "":
-            values.merge(FormDecoding.decode(String(decoding: request.body, as: UTF8.self)).mapValues(JSON.string)) {
-                _, body in body
-            }
+            let fields = FormDecoding.decode(String(decoding: request.body, as: UTF8.self))
+            values.merge(fields.mapValues(SimJSON.string)) { _, body in body }
         default:
             return .failure(.badRequest("unsupported content type \(request.mediaType) in the simulator"))
         }

@@ -11,7 +11,7 @@ struct SimMessage: Sendable {
     var content: FormattedText
     var replyToMessageID: Int64?
     /// The inline keyboard, normalised (`{"inline_keyboard":[[…]]}`), or nil for none.
-    var replyMarkup: JSON?
+    var replyMarkup: SimJSON?
     var disableNotification: Bool
     var editedAt: Double?
     var edits: [MessageEdit] = []
@@ -26,14 +26,14 @@ struct MessageEdit: Sendable {
     var rawText: String
     var parseMode: String?
     var content: FormattedText
-    var replyMarkup: JSON?
+    var replyMarkup: SimJSON?
 }
 
 /// Who is who in the chat: turns ids into the Bot API's `User` and `Chat` objects.
 struct ChatDirectory: Sendable {
-    var bot: JSON
+    var bot: SimJSON
     var botID: Int64
-    var chat: JSON
+    var chat: SimJSON
     var members: [SimUser]
 
     init(config: SimulatorConfig) {
@@ -52,18 +52,18 @@ struct ChatDirectory: Sendable {
 
     func member(_ id: Int64) -> SimUser? { members.first { $0.id == id } }
 
-    func user(_ id: Int64) -> JSON {
+    func user(_ id: Int64) -> SimJSON {
         if id == botID { return bot }
         return member(id)?.json ?? ["id": .int(id), "is_bot": false, "first_name": ""]
     }
 
-    func entities(_ content: FormattedText) -> JSON {
+    func entities(_ content: FormattedText) -> SimJSON {
         .array(content.entities.map { $0.json(user: user) })
     }
 
     /// The Bot API `Message` object; `reply_to_message` is one level deep, as in Telegram.
-    func message(_ message: SimMessage, replyTo: SimMessage?) -> JSON {
-        var members: [String: JSON] = [
+    func message(_ message: SimMessage, replyTo: SimMessage?) -> SimJSON {
+        var members: [String: SimJSON] = [
             "message_id": .int(message.id), "from": user(message.senderID), "chat": chat,
             "date": .int(message.date), "text": .string(message.content.text),
         ]
@@ -75,7 +75,7 @@ struct ChatDirectory: Sendable {
     }
 
     /// Everything the simulator knows about a message, for `/sim/messages` and the chat page.
-    func record(_ message: SimMessage) -> JSON {
+    func record(_ message: SimMessage) -> SimJSON {
         .compact([
             "message_id": .int(message.id), "chat_id": .int(message.chatID), "from": user(message.senderID),
             "is_bot": .bool(message.senderID == botID), "date": .int(message.date), "time": .double(message.sentAt),
@@ -89,7 +89,7 @@ struct ChatDirectory: Sendable {
         ])
     }
 
-    private func edit(_ edit: MessageEdit) -> JSON {
+    private func edit(_ edit: MessageEdit) -> SimJSON {
         .compact([
             "time": .double(edit.time), "method": .string(edit.method), "raw_text": .string(edit.rawText),
             "parse_mode": .from(edit.parseMode), "text": .string(edit.content.text),

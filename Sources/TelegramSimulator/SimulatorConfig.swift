@@ -13,7 +13,7 @@ public struct SimUser: Sendable, Equatable {
     }
 
     /// The Bot API `User` object.
-    var json: JSON {
+    var json: SimJSON {
         .compact([
             "id": .int(id), "is_bot": false, "first_name": .string(firstName), "username": .from(username),
         ])
@@ -48,7 +48,7 @@ public struct SimRate: Sendable, Equatable {
         return Double(text)
     }
 
-    var json: JSON { ["count": .int(Int64(count)), "per": .double(per)] }
+    var json: SimJSON { ["count": .int(Int64(count)), "per": .double(per)] }
 }
 
 /// How webhook updates leave the simulator.

@@ -48,7 +48,7 @@ struct BotAPIErrorTests {
         #expect(query.result?["message_id"] == 2)
     }
 
-    static let refusals: [(JSON, Int, String)] = [
+    static let refusals: [(SimJSON, Int, String)] = [
         (["text": "x"], 400, "Bad Request: chat_id is empty"),
         (["chat_id": -42, "text": "x"], 400, "Bad Request: chat not found"),
         (["chat_id": "@somewhere", "text": "x"], 400, "Bad Request: chat not found"),
@@ -70,7 +70,7 @@ struct BotAPIErrorTests {
     ]
 
     @Test(arguments: refusals)
-    func sendMessageRefusals(_ parameters: JSON, _ status: Int, _ description: String) {
+    func sendMessageRefusals(_ parameters: SimJSON, _ status: Int, _ description: String) {
         let simulator = makeSimulator()
         let response = api(simulator, "sendMessage", parameters)
         #expect(response.status == status)

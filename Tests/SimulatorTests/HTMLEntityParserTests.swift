@@ -111,7 +111,7 @@ struct HTMLEntityParserTests {
 @Suite("Text after parsing: trimming, limits, mentions")
 struct TextFixingTests {
     private func send(_ simulator: BotSimulator, _ text: String, html: Bool = true) -> SimResponse {
-        var parameters: [String: JSON] = ["chat_id": .int(groupID), "text": .string(text)]
+        var parameters: [String: SimJSON] = ["chat_id": .int(groupID), "text": .string(text)]
         if html { parameters["parse_mode"] = "HTML" }
         return api(simulator, "sendMessage", .object(parameters))
     }

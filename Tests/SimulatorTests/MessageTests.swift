@@ -82,7 +82,7 @@ struct MessageTests {
     @Test func editKeepingTheSameContentIsNotModified() {
         let simulator = makeSimulator()
         let id = sendCard(simulator, text: "<b>FIRING</b> x")
-        let markup: JSON = [
+        let markup: SimJSON = [
             "inline_keyboard": [
                 [
                     ["text": "Acknowledge", "callback_data": "ack:1"],

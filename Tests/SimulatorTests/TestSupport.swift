@@ -33,7 +33,7 @@ func makeSimulator(
 
 /// Calls a Bot API method with a JSON body.
 @discardableResult
-func api(_ simulator: BotSimulator, _ method: String, _ parameters: JSON = [:], token: String = testToken)
+func api(_ simulator: BotSimulator, _ method: String, _ parameters: SimJSON = [:], token: String = testToken)
     -> SimResponse
 {
     simulator.handle(
@@ -44,7 +44,7 @@ func api(_ simulator: BotSimulator, _ method: String, _ parameters: JSON = [:], 
 
 /// Calls a control route.
 @discardableResult
-func control(_ simulator: BotSimulator, _ method: String, _ path: String, _ body: JSON? = nil) -> SimResponse {
+func control(_ simulator: BotSimulator, _ method: String, _ path: String, _ body: SimJSON? = nil) -> SimResponse {
     simulator.handle(SimRequest(method: method, path: path, body: body?.bytes ?? []))
 }
 
@@ -69,7 +69,7 @@ func sendCard(_ simulator: BotSimulator, text: String = "<b>FIRING</b> disk full
 
 extension SimResponse {
     var description: String? { json?["description"]?.stringValue }
-    var result: JSON? { json?["result"] }
+    var result: SimJSON? { json?["result"] }
 }
 
 /// Runs a blocking call on a thread of its own; `wait` collects its result.

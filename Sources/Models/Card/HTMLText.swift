@@ -13,9 +13,15 @@ public struct HTMLText: Sendable, Equatable {
         visibleLength = 0
     }
 
-    /// Untrusted text, escaped; cut to `limit` visible characters with "…" when longer.
+    /// Untrusted text, escaped; cut to `limit` visible characters with "…" when longer. Control characters
+    /// other than newline and tab are dropped: Telegram strips or refuses them.
     public static func escaped(_ text: String, limit: Int = .max) -> HTMLText {
         var source = text
+        if source.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
+            source = String(String.UnicodeScalarView(source.unicodeScalars.filter {
+                $0.value >= 0x20 || $0 == "\n" || $0 == "\t"
+            }))
+        }
         if source.utf16.count > limit {
             var cut = ""
             var used = 0

@@ -3,19 +3,19 @@ import Foundation
 /// A JSON value, as the simulator reads request bodies and writes answers.
 ///
 /// Integers are kept apart from doubles so that chat ids like `-1001234567890` round-trip exactly.
-public enum JSON: Sendable, Equatable {
+public enum SimJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
     case string(String)
-    case array([JSON])
-    case object([String: JSON])
+    case array([SimJSON])
+    case object([String: SimJSON])
 }
 
 // MARK: - Reading
 
-extension JSON: Decodable {
+extension SimJSON: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -28,28 +28,28 @@ extension JSON: Decodable {
             self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSON].self) {
+        } else if let value = try? container.decode([SimJSON].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSON].self))
+            self = .object(try container.decode([String: SimJSON].self))
         }
     }
 
     /// Parses UTF-8 JSON text; nil when it is not JSON.
-    public static func parse(_ bytes: [UInt8]) -> JSON? {
-        try? JSONDecoder().decode(JSON.self, from: Data(bytes))
+    public static func parse(_ bytes: [UInt8]) -> SimJSON? {
+        try? JSONDecoder().decode(SimJSON.self, from: Data(bytes))
     }
 
     /// Parses JSON held in a string, as form fields carry `reply_markup`.
-    public static func parse(_ text: String) -> JSON? {
+    public static func parse(_ text: String) -> SimJSON? {
         parse(Array(text.utf8))
     }
 }
 
 // MARK: - Access
 
-extension JSON {
-    public subscript(key: String) -> JSON? {
+extension SimJSON {
+    public subscript(key: String) -> SimJSON? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
@@ -59,12 +59,12 @@ extension JSON {
         return nil
     }
 
-    public var arrayValue: [JSON]? {
+    public var arrayValue: [SimJSON]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
-    public var objectValue: [String: JSON]? {
+    public var objectValue: [String: SimJSON]? {
         if case .object(let value) = self { return value }
         return nil
     }
@@ -105,15 +105,15 @@ extension JSON {
     }
 
     /// The value itself, or the JSON a string field carries (`reply_markup` sent as a form field).
-    public var decodedIfString: JSON? {
-        if case .string(let text) = self { return JSON.parse(text) }
+    public var decodedIfString: SimJSON? {
+        if case .string(let text) = self { return SimJSON.parse(text) }
         return self
     }
 }
 
 // MARK: - Writing
 
-extension JSON {
+extension SimJSON {
     /// Compact JSON text with object keys sorted, so answers are stable.
     public var serialized: String {
         var out = ""
@@ -179,30 +179,30 @@ extension JSON {
 
 // MARK: - Building
 
-extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+extension SimJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    public init(arrayLiteral elements: SimJSON...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
 
-    public init(dictionaryLiteral elements: (String, JSON)...) {
+    public init(dictionaryLiteral elements: (String, SimJSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
 
-extension JSON {
+extension SimJSON {
     /// `.string`, or `.null` for nil.
-    public static func from(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
+    public static func from(_ value: String?) -> SimJSON { value.map(SimJSON.string) ?? .null }
 
     /// `.int`, or `.null` for nil.
-    public static func from(_ value: Int64?) -> JSON { value.map(JSON.int) ?? .null }
+    public static func from(_ value: Int64?) -> SimJSON { value.map(SimJSON.int) ?? .null }
 
     /// An object without its `.null` members, the way the Bot API leaves out absent fields.
-    static func compact(_ members: [String: JSON]) -> JSON {
+    static func compact(_ members: [String: SimJSON]) -> SimJSON {
         .object(members.filter { $0.value != .null })
     }
 }
