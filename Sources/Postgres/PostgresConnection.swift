@@ -7,11 +7,14 @@ import CLibpq
 /// statement throws `PostgresError` of kind `.connection` and the caller backs off.
 public final class PostgresConnection {
     private let conninfo: String
+    private let onConnect: [String]
     private var connection: OpaquePointer?
 
     /// `conninfo` is a libpq connection string or URI; it may carry a password and is never logged.
-    public init(conninfo: String) {
+    /// `onConnect` statements (session settings) run on every new connection.
+    public init(conninfo: String, onConnect: [String] = []) {
         self.conninfo = conninfo
+        self.onConnect = onConnect
     }
 
     deinit {
@@ -95,6 +98,15 @@ public final class PostgresConnection {
         // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
         PQsetNoticeProcessor(fresh, { _, _ in }, nil)
         connection = fresh
+        for statement in onConnect {
+            guard let result = PQexec(fresh, statement) else { continue }
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status != PGRES_COMMAND_OK {
+                close()
+                throw PostgresError(.server, message: "session setting refused", statement: Self.label(statement))
+            }
+        }
         return fresh
     }
 

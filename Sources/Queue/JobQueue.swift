@@ -121,6 +121,12 @@ public final class JobQueue {
         return claimed
     }
 
+    /// Whether `consumer` still holds `job` (no other worker took it over).
+    public func owns(_ job: DeliveredJob, consumer: String) throws -> Bool {
+        let reply = try connection.command(["XPENDING", job.stream, QueueKeys.group, job.id, job.id, "1"])
+        return reply.array?.first?.array?[1].text == consumer
+    }
+
     private func deliveries(of job: DeliveredJob) throws -> Int {
         let reply = try connection.command(["XPENDING", job.stream, QueueKeys.group, job.id, job.id, "1"])
         guard let first = reply.array?.first?.array, first.count == 4 else { return 1 }

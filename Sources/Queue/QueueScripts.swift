@@ -70,7 +70,7 @@ enum QueueScripts {
 
     /// Rate limit shared by all workers: a sliding window per chat and one for the bot (at most N sends in
     /// any period, as Telegram counts), plus a pause per chat after a 429. Returns '0' and records the send
-    /// in both windows, or the milliseconds until a slot frees, recording nothing.
+    /// in both windows as `slot:<id>`, or the milliseconds until a slot frees, recording nothing.
     /// KEYS: chat window, global window, chat pause. ARGV: chat count, chat period ms, global count,
     /// global period ms.
     static let rateLimit = RedisScript(name: "rate_limit", source: """
@@ -93,7 +93,7 @@ enum QueueScripts {
         redis.call('PEXPIRE', KEYS[1] .. ':seq', cp + 1000)
         redis.call('ZADD', KEYS[2], now, id)
         redis.call('PEXPIRE', KEYS[2], gp + 1000)
-        return '0'
+        return 'slot:' .. id
         """)
 
     /// Takes or renews the single poller lease. KEYS: lease. ARGV: holder, ttl ms. Returns 'held' or 'busy'.

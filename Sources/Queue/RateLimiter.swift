@@ -17,14 +17,36 @@ public struct RateLimiter: Sendable {
         self.globalRate = globalRate
     }
 
-    /// Takes a send slot for `chat`, or returns how many milliseconds to wait (taking nothing).
-    public func acquire(chat: Int64, on connection: RedisConnection) throws -> Int64 {
+    /// What `acquire` gives: a slot to send now, or how long to wait.
+    public enum Grant: Sendable, Equatable {
+        case slot(String)
+        case wait(millis: Int64)
+    }
+
+    /// Takes a send slot for `chat`, or says how many milliseconds to wait (taking nothing).
+    ///
+    /// Each window is kept 1 % + 25 ms longer than the configured period: Telegram counts a message when it
+    /// arrives, a moment after the slot was taken here, and two sends may arrive in another order than
+    /// they took their slots.
+    public func acquire(chat: Int64, on connection: RedisConnection) throws -> Grant {
         let reply = try connection.evaluate(
             QueueScripts.rateLimit,
             keys: [keys.chatRate(chat), keys.globalRate, keys.chatPause(chat)],
-            arguments: [String(chatRate.count), String(Int((chatRate.period * 1000).rounded(.up))),
-                        String(globalRate.count), String(Int((globalRate.period * 1000).rounded(.up)))])
-        return reply.int ?? 0
+            arguments: [String(chatRate.count), String(Self.windowMillis(chatRate)),
+                        String(globalRate.count), String(Self.windowMillis(globalRate))])
+        if let text = reply.text, text.hasPrefix("slot:") { return .slot(String(text.dropFirst(5))) }
+        return .wait(millis: max(1, reply.int ?? 1))
+    }
+
+    /// Gives a slot back when the send did not reach Telegram or was refused (5xx), as Telegram does not
+    /// count those either.
+    public func release(chat: Int64, slot: String, on connection: RedisConnection) throws {
+        try connection.command(["ZREM", keys.chatRate(chat), slot])
+        try connection.command(["ZREM", keys.globalRate, slot])
+    }
+
+    static func windowMillis(_ rate: Rate) -> Int {
+        Int((rate.period * 1000 * 1.01).rounded(.up)) + 25
     }
 
     /// Pauses every send to `chat` for `seconds` (Telegram's `retry_after`).

@@ -82,16 +82,24 @@ enum Serve {
                 WorkerLoop(config: config, consumer: consumer, stop: stopSignal, logger: logger).run()
             })
         }
+        // The poller is not waited for at shutdown: updates it took but did not store stay unconfirmed at
+        // Telegram (the offset moves only after they are stored), so the next poller gets them again.
         if config.updates == .polling {
-            threads.append(JoinableThread(name: "poller") {
+            _ = JoinableThread(name: "poller") {
                 UpdatePoller(config: config, holder: "\(host)-\(pid)", stop: stopSignal, logger: logger).run()
-            })
+            }
         }
         return threads
     }
 
     /// Blocks until SIGTERM or SIGINT.
     private static func waitForStop(_ logger: Logger) {
+        // A parent may start us with these signals blocked (a blocked mask survives exec); unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGTERM) { _ in stopSignal.stop() }
         signal(SIGINT) { _ in stopSignal.stop() }
         signal(SIGPIPE, SIG_IGN)

@@ -21,19 +21,28 @@ extension JobRunner {
             try db.query("COMMIT")
             return .done(timerFollowUps(incident, level: message.level))
         }
-        if let wait = try waitForSlot(chat: try chatID()) {
+        let slot: String
+        switch try waitForSlot(chat: try chatID()) {
+        case .slot(let granted): slot = granted
+        case .wait(let millis):
             try db.query("ROLLBACK")
-            return .deferred(millis: wait)
+            return .deferred(millis: millis)
         }
         let nowMillis = try queue.connection.serverTimeMillis()
         let predictedDue = nowMillis + Int64(incident.state.ladder.timeout * 1000)
         let card = try render(incident, level: message.level, escalatesAt: Double(predictedDue) / 1000)
         let replyTo = try firstCardID(of: incident, exceptLevel: message.level)
         let chat = try chatID()
+        FailPoint.hit("post.before_send")
+        guard try stillHolding() else {
+            try? db.query("ROLLBACK")
+            return .fenced
+        }
         let outcome = telegram.sendMessage(chat: chat, card: card, replyTo: replyTo)
+        FailPoint.hit("post.after_send")
         guard case .ok(let result) = outcome, let posted = result["message_id"]?.int else {
             try db.query("ROLLBACK")
-            return try failure(outcome, chat: chat, method: "sendMessage", logger: logger)
+            return try failure(outcome, chat: chat, slot: slot, method: "sendMessage", logger: logger)
         }
         try incidents.markPosted(message.id, telegramMessageID: posted, version: message.desiredVersion)
         var next = FollowUps()
@@ -42,7 +51,9 @@ extension JobRunner {
             try incidents.setEscalation(incident.id, atMillis: due)
             next.delayed.append((Self.escalateJob(incident.id, level: message.level), due))
         }
+        FailPoint.hit("post.before_commit")
         try db.query("COMMIT")
+        FailPoint.hit("post.after_commit")
         logger.info("card posted", (.incident, String(incident.id)), (.level, String(message.level)),
                     (.messageID, String(posted)))
         return .done(next)
@@ -59,24 +70,48 @@ extension JobRunner {
             try db.query("COMMIT")
             return .done(FollowUps())
         }
-        if let wait = try waitForSlot(chat: message.chatID) {
+        let slot: String
+        switch try waitForSlot(chat: message.chatID) {
+        case .slot(let granted): slot = granted
+        case .wait(let millis):
             try db.query("ROLLBACK")
-            return .deferred(millis: wait)
+            return .deferred(millis: millis)
         }
         let escalatesAt = incident.escalatesAtMillis.map { Double($0) / 1000 }
         let card = try render(incident, level: message.level, escalatesAt: escalatesAt)
+        FailPoint.hit("edit.before_send")
+        guard try stillHolding() else {
+            try? db.query("ROLLBACK")
+            return .fenced
+        }
         let outcome = telegram.editMessageText(chat: message.chatID, messageID: telegramID, card: card)
+        FailPoint.hit("edit.after_send")
         guard case .ok = outcome else {
             try db.query("ROLLBACK")
-            return try failure(outcome, chat: message.chatID, method: "editMessageText", logger: logger)
+            return try failure(outcome, chat: message.chatID, slot: slot, method: "editMessageText", logger: logger)
         }
         try incidents.markSynced(message.id, version: message.desiredVersion)
+        FailPoint.hit("edit.before_commit")
         try db.query("COMMIT")
+        FailPoint.hit("edit.after_commit")
         logger.debug("card edited", (.incident, String(incident.id)), (.level, String(message.level)))
         return .done(FollowUps())
     }
 
     // MARK: - Helpers
+
+    /// Right before a Telegram call: is this job still ours, and our transaction (with its row lock) still
+    /// alive? A worker paused past its lease finds another worker took the job, or PostgreSQL ended its
+    /// idle session, and gives up instead of sending a second message.
+    private func stillHolding() throws -> Bool {
+        guard try fence() else { return false }
+        do {
+            try db.query("SELECT 1")
+            return true
+        } catch let error as PostgresError where error.kind == .connection {
+            return false
+        }
+    }
 
     /// The timer of a posted card's level, again: a job re-run after its commit must not lose it.
     private func timerFollowUps(_ incident: IncidentRow, level: Int) -> FollowUps {
@@ -88,14 +123,13 @@ extension JobRunner {
     }
 
     /// Takes a send slot, sleeping through short waits; returns the wait when it is long.
-    private func waitForSlot(chat: Int64) throws -> Int64? {
+    private func waitForSlot(chat: Int64) throws -> RateLimiter.Grant {
         for _ in 0..<5 {
-            let wait = try limiter.acquire(chat: chat, on: queue.connection)
-            if wait == 0 { return nil }
-            if wait > 1500 { return wait }
-            Thread.sleep(forTimeInterval: Double(wait) / 1000)
+            let grant = try limiter.acquire(chat: chat, on: queue.connection)
+            guard case .wait(let millis) = grant, millis <= 1500 else { return grant }
+            Thread.sleep(forTimeInterval: Double(millis) / 1000)
         }
-        return 1000
+        return .wait(millis: 1000)
     }
 
     func render(_ incident: IncidentRow, level: Int, escalatesAt: Double?) throws -> Card {
@@ -113,7 +147,14 @@ extension JobRunner {
     }
 
     /// Turns a failed Bot API call into a job result, honouring 429 for every worker.
-    func failure(_ outcome: TelegramOutcome, chat: Int64, method: String, logger: Logger) throws -> JobResult {
+    func failure(_ outcome: TelegramOutcome, chat: Int64, slot: String? = nil, method: String,
+                 logger: Logger) throws -> JobResult {
+        switch outcome {
+        case .retry, .retryAfter, .migrated, .permanent:
+            if let slot { try limiter.release(chat: chat, slot: slot, on: queue.connection) }
+        case .ok, .maybeSent:
+            break
+        }
         switch outcome {
         case .ok:
             return .failed(reason: "\(method): answer without a message id", transient: false)

@@ -16,6 +16,8 @@ public enum JobResult: Sendable, Equatable {
     case failed(reason: String, transient: Bool)
     /// Can never succeed (Telegram refused the request as invalid): straight to the dead set.
     case dead(reason: String)
+    /// Another worker took the job over while this one was paused: leave it to them.
+    case fenced
 }
 
 /// Runs jobs of every kind. One runner per worker thread: it owns that thread's PostgreSQL connection,
@@ -30,6 +32,8 @@ public final class JobRunner {
     let limiter: RateLimiter
     let logger: Logger
     var incidents: IncidentStore { IncidentStore(db: db) }
+    /// Whether the job being run is still this worker's; set by the loop for each job.
+    var fence: () throws -> Bool = { true }
 
     public init(config: Config, queue: JobQueue, db: PostgresConnection, telegram: TelegramClient, logger: Logger) {
         self.config = config

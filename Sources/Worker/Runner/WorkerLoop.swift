@@ -45,7 +45,13 @@ public final class WorkerLoop {
         self.logger = logger.with(.consumer, consumer)
         let redisURL = RedisURL(config.redisURL) ?? RedisURL()
         queue = JobQueue(keys: QueueKeys(prefix: config.keyPrefix), connection: RedisConnection(url: redisURL, timeout: 6))
-        runner = JobRunner(config: config, queue: queue, db: PostgresConnection(conninfo: config.databaseURL),
+        // A session idle inside a transaction longer than the lease belongs to a paused worker: PostgreSQL
+        // ends it, releasing its row locks for the worker that took the job over.
+        let idleLimit = Int(max(config.jobLease, 1) * 1000)
+        let db = PostgresConnection(conninfo: config.databaseURL, onConnect: [
+            "SET idle_in_transaction_session_timeout = \(idleLimit)", "SET lock_timeout = \(idleLimit)",
+        ])
+        runner = JobRunner(config: config, queue: queue, db: db,
                            telegram: TelegramClient(apiURL: config.telegramAPIURL, token: config.botToken),
                            logger: logger)
     }
@@ -96,6 +102,7 @@ public final class WorkerLoop {
             return
         }
         let started = Date()
+        runner.fence = { [queue, consumer] in try queue.owns(delivered, consumer: consumer) }
         let result = runner.run(delivered.job, logger: jobLogger)
         let elapsed = String(Int(Date().timeIntervalSince(started) * 1000))
         let accepted: Bool
@@ -124,6 +131,8 @@ public final class WorkerLoop {
         case .dead(let reason):
             jobLogger.error("job can never succeed; moved to the dead set", (.error, reason))
             accepted = try queue.deadLetter(delivered, consumer: consumer, error: reason)
+        case .fenced:
+            accepted = false
         }
         if !accepted {
             jobLogger.warning("job was taken over by another worker while it ran; result dropped")
