@@ -30,11 +30,15 @@ let package = Package(
 
         // MARK: - Tocsin
         .target(name: "Logging"),
+        .target(name: "Metrics"),
         .target(name: "Models"),
-        .target(name: "Queue", dependencies: ["Redis", "Models", "Logging"]),
-        .target(name: "Ingest", dependencies: ["HTTPServer", "Queue", "Models", "Logging"]),
-        .target(name: "Worker", dependencies: ["Queue", "Postgres", "HTTPClient", "Models", "Logging", "YAML"]),
-        .executableTarget(name: "tocsin", dependencies: ["Ingest", "Worker", "Queue", "Models", "Logging", "YAML"]),
+        .target(name: "Queue", dependencies: ["Redis", "Models", "Logging", "Metrics"]),
+        .target(name: "Ingest", dependencies: ["HTTPServer", "Queue", "Models", "Logging", "Metrics"]),
+        .target(
+            name: "Worker",
+            dependencies: ["Queue", "Postgres", "HTTPClient", "HTTPServer", "Models", "Logging", "Metrics", "YAML"]),
+        .executableTarget(
+            name: "tocsin", dependencies: ["Ingest", "Worker", "Queue", "Models", "Logging", "Metrics", "YAML"]),
 
         // MARK: - Telegram Bot API simulator
         .target(name: "TelegramSimulator"),
@@ -48,7 +52,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Redis", "Postgres", "Queue", "Worker", "Ingest", "Models", "HTTPClient", "HTTPServer", "YAML",
-                "Logging", "TelegramSimulator",
+                "Logging", "Metrics", "TelegramSimulator",
             ]),
     ]
 )

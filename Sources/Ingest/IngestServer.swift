@@ -1,9 +1,11 @@
 import Foundation
 import HTTPServer
 import Logging
+import Metrics
 import Models
 import Queue
 import Redis
+import Synchronization
 
 /// `tocsin ingest`: takes Alertmanager's and Telegram's webhooks and stores each as a job in Redis before
 /// answering 200, so an answered request is never lost.
@@ -12,7 +14,9 @@ public final class IngestServer: Sendable {
     private let logger: Logger
     private let pool: RedisPool
     private let keys: QueueKeys
-    private let metrics = IngestMetrics()
+    private let metrics = MetricsRegistry.shared
+    /// Whether this process created the consumer groups already; reset when Redis says they are gone.
+    private let groupsReady = Atomic<Bool>(false)
     /// How long two equal notifications count as one delivery (an HA pair, a retry).
     static let dedupSeconds = 600
 
@@ -40,15 +44,13 @@ public final class IngestServer: Sendable {
         case ("POST", "/telegram"): response = telegram(request)
         case ("GET", "/healthz"): return .text(200, "ok")
         case ("GET", "/readyz"): return ready()
-        case ("GET", "/metrics"):
-            return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"],
-                                body: Array(metrics.render().utf8))
+        case ("GET", "/metrics"): return metricsPage()
         case (_, "/alertmanager"), (_, "/telegram"), (_, "/healthz"), (_, "/readyz"), (_, "/metrics"):
             return .text(405, "method not allowed")
         default:
             return .text(404, "not found")
         }
-        metrics.count(endpoint: String(request.path.dropFirst()), status: response.status)
+        metrics.increment(.webhooks, ["endpoint": String(request.path.dropFirst()), "code": String(response.status)])
         return response
     }
 
@@ -74,13 +76,12 @@ public final class IngestServer: Sendable {
         }
         do {
             let id = try pool.with { connection in
-                let queue = JobQueue(keys: keys, connection: connection)
-                try queue.ensureGroupsOnce()
+                let queue = try self.queue(on: connection)
                 return try queue.enqueueOnce(Job(kind: .alert, body: String(decoding: request.body, as: UTF8.self)),
                                              deliveryKey: payload.deliveryKey, ttl: Self.dedupSeconds)
             }
             guard let id else {
-                metrics.countDuplicate()
+                metrics.increment(.duplicates)
                 logger.info("notification already queued; duplicate dropped", (.status, payload.status.rawValue))
                 return .text(200, "duplicate of a queued notification")
             }
@@ -106,8 +107,7 @@ public final class IngestServer: Sendable {
         else { return .text(400, "not a Telegram update") }
         do {
             _ = try pool.with { connection in
-                let queue = JobQueue(keys: keys, connection: connection)
-                try queue.ensureGroupsOnce()
+                let queue = try self.queue(on: connection)
                 return try queue.enqueueOnce(Job(kind: .update, body: String(decoding: request.body, as: UTF8.self)),
                                              deliveryKey: "update:\(id)", ttl: 86_400)
             }
@@ -118,7 +118,24 @@ public final class IngestServer: Sendable {
         }
     }
 
+    /// A queue on a pooled connection, creating the consumer groups once per process (not per request).
+    private func queue(on connection: RedisConnection) throws -> JobQueue {
+        let queue = JobQueue(keys: keys, connection: connection)
+        if !groupsReady.load(ordering: .acquiring) {
+            try queue.ensureGroups()
+            groupsReady.store(true, ordering: .releasing)
+        }
+        return queue
+    }
+
     // MARK: - Health
+
+    /// Counters of this process, and the queue's gauges read from Redis now (left out when it is away).
+    private func metricsPage() -> HTTPResponse {
+        let gauges = (try? pool.with { try QueueInspector(keys: keys, connection: $0).gauges() }) ?? []
+        return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"],
+                            body: Array(metrics.render(gauges: gauges).utf8))
+    }
 
     private func ready() -> HTTPResponse {
         do {

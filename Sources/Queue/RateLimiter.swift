@@ -25,7 +25,7 @@ public struct RateLimiter: Sendable {
 
     /// Takes a send slot for `chat`, or says how many milliseconds to wait (taking nothing).
     ///
-    /// Each window is kept 1 % + 25 ms longer than the configured period: Telegram counts a message when it
+    /// Each window is kept 2 % (at least 100 ms) longer than the configured period: Telegram counts a message when it
     /// arrives, a moment after the slot was taken here, and two sends may arrive in another order than
     /// they took their slots.
     public func acquire(chat: Int64, on connection: RedisConnection) throws -> Grant {
@@ -46,7 +46,8 @@ public struct RateLimiter: Sendable {
     }
 
     static func windowMillis(_ rate: Rate) -> Int {
-        Int((rate.period * 1000 * 1.01).rounded(.up)) + 25
+        let period = rate.period * 1000
+        return Int((period + max(100, period * 0.02)).rounded(.up))
     }
 
     /// Pauses every send to `chat` for `seconds` (Telegram's `retry_after`).

@@ -24,9 +24,11 @@ enum Serve {
         let config = CLI.config(environment, requireTelegram: true)
         let logger = CLI.logger(config, component: "worker")
         logStart(config, logger)
+        let metrics = startMetrics(config, logger)
         let threads = startWorkers(config, logger)
         waitForStop(logger)
         threads.forEach { $0.join() }
+        metrics?.stop()
     }
 
     static func run(environment: [String: String]) {
@@ -35,9 +37,11 @@ enum Serve {
         logStart(config, logger)
         let server = startIngest(config, logger)
         registerWebhook(config, logger)
+        let metrics = startMetrics(config, logger)
         let threads = startWorkers(config, logger)
         waitForStop(logger)
         threads.forEach { $0.join() }
+        metrics?.stop()
         server.stop()
     }
 
@@ -53,6 +57,16 @@ enum Serve {
             return try IngestServer(config: config, logger: logger).start()
         } catch {
             CLI.fail("\(error)")
+        }
+    }
+
+    /// The worker's own `/metrics` listener, when `TOCSIN_METRICS_LISTEN` names one.
+    private static func startMetrics(_ config: Config, _ logger: Logger) -> HTTPServer? {
+        guard let address = config.metricsListen else { return nil }
+        do {
+            return try WorkerMetrics(config: config).serve(on: address, logger: logger)
+        } catch {
+            CLI.fail("TOCSIN_METRICS_LISTEN: \(error)")
         }
     }
 

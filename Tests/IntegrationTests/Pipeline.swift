@@ -31,8 +31,8 @@ final class Pipeline {
     private let http = HTTPClient()
 
     init(timeout: String = "1s", updates: String = "polling", workers: Int = 2, chatRate: String = "100000/1s",
-         webhookToken: String? = nil, directory: String = StoreTests.example.replacingOccurrences(
-             of: "  escalation_timeout: 5m\n", with: "")) throws {
+         webhookToken: String? = nil, extra: [String: String] = [:],
+         directory: String = StoreTests.example.replacingOccurrences(of: "  escalation_timeout: 5m\n", with: "")) throws {
         simulator = BotSimulator(
             config: SimulatorConfig(token: Self.token, chatID: Self.chatID, members: Self.members),
             deliver: { url, secret, body in
@@ -60,6 +60,7 @@ final class Pipeline {
             "TELEGRAM_GLOBAL_RATE": "100000/1s", "TOCSIN_WORKER_THREADS": String(workers), "TOCSIN_JOB_LEASE": "5s",
         ]
         environment["TOCSIN_WEBHOOK_TOKEN"] = webhookToken
+        environment.merge(extra) { $1 }
         config = try Config(environment: environment)
         let logger = Logger(component: "test", level: .debug, sink: logs)
 
@@ -143,6 +144,13 @@ final class Pipeline {
                                                  headers: ["content-type": "application/json"],
                                                  body: Array(try! JSONSerialization.data(withJSONObject: body))))
         return (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any] ?? [:]
+    }
+
+    /// A member writes `text` in the group (a bot command).
+    func say(_ text: String, as user: Int64) {
+        let body: [String: Any] = ["chat_id": Self.chatID, "user_id": user, "text": text]
+        _ = simulator.handle(SimRequest(method: "POST", path: "/sim/send", headers: ["content-type": "application/json"],
+                                        body: Array(try! JSONSerialization.data(withJSONObject: body))))
     }
 
     static func buttons(_ message: [String: Any]) -> [(text: String, data: String)] {

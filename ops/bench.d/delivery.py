@@ -58,7 +58,7 @@ def measure(stack, report, sizes, shared):
         posted = time.time()
         stack.post_alerts(payloads.api_alerts([labels]))
         arrived = wait_for_sends(stack.sim, before, 2)
-        missing += 2 - len(arrived)
+        missing += max(0, 2 - len(arrived))
         for arrival, message_id in arrived:
             # Alertmanager's default Telegram template starts with "Alerts Firing"; Tocsin's card does not.
             by_alertmanager = "Alerts Firing" in stack.sim.message(message_id)["raw_text"]

@@ -22,6 +22,8 @@ public struct Config: Sendable {
     public var metricsListen: String?
     /// How long a job may stay with a worker before another takes it over (`TOCSIN_JOB_LEASE`).
     public var jobLease: Double
+    /// Silence of Alertmanager's Watchdog heartbeat that pages level 3 (`TOCSIN_WATCHDOG_TIMEOUT`).
+    public var watchdogTimeout: Double
     /// Job loops per worker process (`TOCSIN_WORKER_THREADS`).
     public var workerThreads: Int
     public var logLevel: String
@@ -108,6 +110,7 @@ public struct Config: Sendable {
         globalRate = try rate("TELEGRAM_GLOBAL_RATE", "30/1s")
         metricsListen = value("TOCSIN_METRICS_LISTEN")
         jobLease = try duration("TOCSIN_JOB_LEASE", "30s")
+        watchdogTimeout = try duration("TOCSIN_WATCHDOG_TIMEOUT", "10m")
         let threadsText = value("TOCSIN_WORKER_THREADS") ?? "2"
         guard let threads = Int(threadsText), (1...64).contains(threads) else {
             throw ConfigError(variable: "TOCSIN_WORKER_THREADS", reason: "'\(threadsText)' is not 1-64")

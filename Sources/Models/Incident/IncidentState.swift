@@ -19,12 +19,14 @@ public struct IncidentState: Sendable, Equatable, Codable {
     /// The last level's timer ran out with nobody answering; nothing more is sent.
     public var exhausted: Bool
 
-    /// A new incident, paging the first level that has somebody in it.
-    public init(ladder: Ladder) {
+    /// A new incident, paging the first level (from `startLevel` on) that has somebody in it.
+    public init(ladder: Ladder, startLevel: Int = 1) {
+        let first = ladder.levels.indices.first { $0 + 1 >= startLevel && !ladder.levels[$0].isEmpty }
+            .map { $0 + 1 } ?? ladder.firstLevel
         status = .open
-        level = ladder.firstLevel
+        level = first
         self.ladder = ladder
-        cards = [CardRecord(level: ladder.firstLevel)]
+        cards = [CardRecord(level: first)]
         exhausted = false
     }
 

@@ -4,9 +4,6 @@ import Postgres
 import Queue
 
 extension JobRunner {
-    /// The alert name of the always-firing heartbeat rule in `ops/prometheus/rules/watchdog.yml`.
-    static let heartbeatAlert = "Watchdog"
-
     /// An Alertmanager notification: each service's part opens, updates or resolves its incident.
     func runAlert(_ body: String, logger: Logger) throws -> JobResult {
         var payload: WebhookPayload
@@ -15,12 +12,12 @@ extension JobRunner {
         } catch {
             return .failed(reason: "stored notification does not decode: \(error)", transient: false)
         }
-        let heartbeats = payload.alerts.filter { $0.labels["alertname"] == Self.heartbeatAlert }
+        let heartbeats = payload.alerts.filter { $0.labels["alertname"] == Watchdog.heartbeatAlert }
         if !heartbeats.isEmpty {
             // Alertmanager's always-firing Watchdog proves the chain above Tocsin works; it pages nobody.
-            try queue.connection.command(["SET", queue.keys.watchdog, String(try queue.connection.serverTimeMillis())])
-            payload.alerts.removeAll { $0.labels["alertname"] == Self.heartbeatAlert }
-            logger.debug("watchdog heartbeat recorded")
+            try Watchdog(keys: queue.keys).heartbeat(on: queue.connection, logger: logger)
+            payload.alerts.removeAll { $0.labels["alertname"] == Watchdog.heartbeatAlert }
+            if payload.alerts.isEmpty { return .done(FollowUps()) }
         }
         let directory = try DirectoryStore(db: db).load()
         var next = FollowUps()
@@ -50,7 +47,8 @@ extension JobRunner {
                 return FollowUps()
             }
             let ladder = directory.ladder(for: part.service, fallbackTimeout: config.escalationTimeout)
-            let state = IncidentState(ladder: ladder)
+            let startLevel = part.alerts.compactMap { $0.labels[Watchdog.startLevelLabel].flatMap(Int.init) }.max() ?? 1
+            let state = IncidentState(ladder: ladder, startLevel: startLevel)
             let created = try incidents.create(groupKey: payload.groupKey, payload: payload, state: state)
             _ = try incidents.upsertAlerts(created.id, alerts: part.alerts)
             try incidents.record(created.id, HistoryEntry(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Models
 import Postgres
 import Queue
@@ -54,6 +55,7 @@ extension JobRunner {
         FailPoint.hit("post.before_commit")
         try db.query("COMMIT")
         FailPoint.hit("post.after_commit")
+        MetricsRegistry.shared.increment(.pages, ["level": String(message.level)])
         logger.info("card posted", (.incident, String(incident.id)), (.level, String(message.level)),
                     (.messageID, String(posted)))
         return .done(next)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Models
 import Postgres
 import Queue
@@ -89,6 +90,22 @@ public final class JobRunner {
         return rows.first?["value"].flatMap { Int64($0) } ?? config.chatID
     }
 
+    /// Counts a committed transition in the metrics.
+    private func countTransition(_ entry: HistoryEntry, incident: IncidentRow) {
+        let metrics = MetricsRegistry.shared
+        switch entry.kind {
+        case "escalated": metrics.increment(.escalations, ["cause": "timer", "level": String(entry.level)])
+        case "forwarded": metrics.increment(.escalations, ["cause": "forward", "level": String(entry.level)])
+        case "acknowledged":
+            metrics.increment(.acknowledgements, ["level": String(entry.level)])
+            if let opened = try? db.query("SELECT extract(epoch FROM now() - opened_at) AS age FROM incidents "
+                + "WHERE id = $1", [String(incident.id)]).first?.double("age") {
+                metrics.observe(.timeToAcknowledge, [:], opened)
+            }
+        default: break
+        }
+    }
+
     /// Follow-ups that bring every posted card up to date after a transition.
     func followUps(for transition: Transition, incident: IncidentRow, newMessage: Int64?,
                    edits: [Int64]) -> FollowUps {
@@ -110,6 +127,7 @@ public final class JobRunner {
         guard let entry = transition.history else { return FollowUps() }
         guard try incidents.save(incident, state: transition.state, expected: incident.version) else { return nil }
         try incidents.record(incident.id, entry)
+        countTransition(entry, incident: incident)
         var newMessage: Int64?
         for action in transition.actions {
             if case .postCard(let level) = action {
@@ -119,6 +137,19 @@ public final class JobRunner {
         if transition.actions.contains(.cancelTimer) { try incidents.setEscalation(incident.id, atMillis: nil) }
         let edits = try incidents.requestEdits(incident.id).filter { $0 != newMessage }
         return followUps(for: transition, incident: incident, newMessage: newMessage, edits: edits)
+    }
+}
+
+extension JobResult {
+    /// The outcome's name in metrics.
+    var metricLabel: String {
+        switch self {
+        case .done: "done"
+        case .deferred: "deferred"
+        case .failed(_, let transient): transient ? "retried" : "failed"
+        case .dead: "dead"
+        case .fenced: "fenced"
+        }
     }
 }
 

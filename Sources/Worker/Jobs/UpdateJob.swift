@@ -63,16 +63,64 @@ extension JobRunner {
 
     // MARK: - Commands
 
+    /// `/whoami`, `/oncall [service]` and `/incidents` in the group. Answers name people without `@`:
+    /// a mention in a new message would notify them.
     private func runCommand(_ message: JSONValue, logger: Logger) throws -> JobResult {
         guard let text = message["text"]?.string, text.hasPrefix("/"),
               let chat = message["chat"]?["id"]?.int, let from = message["from"], let userID = from["id"]?.int
         else { return .done(FollowUps()) }
-        let command = text.split(separator: " ").first.map { String($0.split(separator: "@").first ?? "") } ?? ""
-        guard command == "/whoami" else { return .done(FollowUps()) }
-        let name = from["username"]?.string.map { "@\($0)" } ?? from["first_name"]?.string ?? "you"
-        let html = HTMLText.escaped(name).html + ": telegram_id <code>\(userID)</code>, chat id <code>\(chat)</code>"
+        let words = text.split(separator: " ").map(String.init)
+        let command = words.first.map { String($0.split(separator: "@").first ?? "") } ?? ""
+        let html: String
+        switch command {
+        case "/whoami":
+            let name = from["username"]?.string ?? from["first_name"]?.string ?? "you"
+            html = HTMLText.escaped(name).html + ": telegram_id <code>\(userID)</code>, chat id <code>\(chat)</code>"
+        case "/oncall":
+            html = try onCall(service: words.dropFirst().first)
+        case "/incidents":
+            guard try chat == config.chatID || chat == chatID() else { return .done(FollowUps()) }
+            html = try openIncidents(chat: chat)
+        default:
+            return .done(FollowUps())
+        }
         let outcome = telegram.sendText(chat: chat, html: html, replyTo: message["message_id"]?.int)
         if case .ok = outcome { return .done(FollowUps()) }
         return try failure(outcome, chat: chat, method: "sendMessage", logger: logger)
+    }
+
+    /// Who answers at each level of one service, or of every service.
+    func onCall(service: String?) throws -> String {
+        let directory = try DirectoryStore(db: db).load()
+        let names = service.map { [directory.serviceName(for: $0)] } ?? directory.services.keys.sorted()
+        var lines: [String] = []
+        for name in names.prefix(30) {
+            let ladder = directory.ladder(for: name, fallbackTimeout: config.escalationTimeout)
+            let levels = ladder.levels.enumerated().map { index, people in
+                "L\(index + 1): " + (people.isEmpty ? "nobody" : people.map(\.name).joined(separator: ", "))
+            }
+            let label = service != nil && name != service ? "\(service!) → \(name)" : name
+            lines.append(HTMLText.tag("b", .escaped(label)).html + " (every \(Duration.format(ladder.timeout)))\n"
+                + HTMLText.escaped(levels.joined(separator: " · ")).html)
+        }
+        return lines.isEmpty ? "The directory is empty." : lines.joined(separator: "\n")
+    }
+
+    /// Open incidents with their level and age, each linked to its first card where Telegram allows links.
+    func openIncidents(chat: Int64) throws -> String {
+        let rows = try db.query(
+            "SELECT i.id, i.service, i.status, i.level, extract(epoch FROM now() - i.opened_at)::bigint AS age, "
+                + "(SELECT telegram_message_id FROM messages m WHERE m.incident_id = i.id ORDER BY level LIMIT 1) AS card "
+                + "FROM incidents i WHERE i.status <> 'resolved' ORDER BY i.opened_at LIMIT 30")
+        guard !rows.isEmpty else { return "No open incidents." }
+        // Supergroup message links: https://t.me/c/<chat id without -100>/<message id>.
+        let chatText = String(chat)
+        let linkBase = chatText.hasPrefix("-100") ? "https://t.me/c/\(chatText.dropFirst(4))/" : nil
+        return rows.all.map { row in
+            let age = Duration.format(Double(max(row.int("age") ?? 0, 1)))
+            var line = HTMLText.escaped("#\(row["id"] ?? "?") \(row["service"] ?? "?")")
+            if let base = linkBase, let card = row["card"] { line = .link(base + card, line) }
+            return line.html + HTMLText.escaped(" · \(row["status"] ?? "?") · level \(row["level"] ?? "?") · \(age)").html
+        }.joined(separator: "\n")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Models
 import Postgres
 import Queue
@@ -36,6 +37,7 @@ public final class WorkerLoop {
     private let queue: JobQueue
     private let runner: JobRunner
     private var lastReclaim = Date.distantPast
+    private var lastWatchdogCheck = Date.distantPast
     private var backoff = 0.1
 
     public init(config: Config, consumer: String, stop: StopSignal, logger: Logger) {
@@ -87,6 +89,10 @@ public final class WorkerLoop {
                 }
             }
         }
+        if Date().timeIntervalSince(lastWatchdogCheck) > 15 {
+            lastWatchdogCheck = Date()
+            try Watchdog(keys: queue.keys).check(timeout: config.watchdogTimeout, on: queue.connection, logger: logger)
+        }
         var block = 1000
         if let next = promotion.nextDueMillis { block = Int(max(1, min(Int64(block), next - promotion.nowMillis))) }
         for job in try queue.read(consumer: consumer, blockMillis: block) {
@@ -104,7 +110,10 @@ public final class WorkerLoop {
         let started = Date()
         runner.fence = { [queue, consumer] in try queue.owns(delivered, consumer: consumer) }
         let result = runner.run(delivered.job, logger: jobLogger)
-        let elapsed = String(Int(Date().timeIntervalSince(started) * 1000))
+        let seconds = Date().timeIntervalSince(started)
+        let elapsed = String(Int(seconds * 1000))
+        MetricsRegistry.shared.observe(.jobSeconds, ["kind": delivered.job.kind.rawValue], seconds)
+        MetricsRegistry.shared.increment(.jobs, ["kind": delivered.job.kind.rawValue, "outcome": result.metricLabel])
         let accepted: Bool
         switch result {
         case .done(let followUps):

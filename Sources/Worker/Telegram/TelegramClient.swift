@@ -1,6 +1,7 @@
 import Foundation
 import HTTPClient
 import Logging
+import Metrics
 import Models
 
 /// Calls the Telegram Bot API over one kept-alive libcurl connection and classifies every answer.
@@ -73,6 +74,12 @@ public final class TelegramClient {
     // MARK: - Transport
 
     private func call(_ method: String, _ fields: [String: Any], timeout: Double? = nil) -> TelegramOutcome {
+        let outcome = send(method, fields, timeout: timeout)
+        MetricsRegistry.shared.increment(.telegram, ["method": method, "outcome": outcome.metricLabel])
+        return outcome
+    }
+
+    private func send(_ method: String, _ fields: [String: Any], timeout: Double?) -> TelegramOutcome {
         guard let body = try? JSONSerialization.data(withJSONObject: fields) else {
             return .permanent(code: 0, description: "\(method): body is not JSON-encodable")
         }

@@ -15,6 +15,18 @@ public enum TelegramOutcome: Sendable, Equatable {
     /// 4xx other than 429: the same request will never succeed.
     case permanent(code: Int, description: String)
 
+    /// The outcome's name in metrics.
+    var metricLabel: String {
+        switch self {
+        case .ok: "sent"
+        case .retryAfter: "retry_after"
+        case .retry: "retry"
+        case .maybeSent: "maybe_sent"
+        case .migrated: "migrated"
+        case .permanent: "permanent"
+        }
+    }
+
     /// `editMessageText` with the content Telegram already shows counts as done.
     static let notModifiedPrefix = "Bad Request: message is not modified"
 }
