@@ -97,10 +97,11 @@ import Testing
         let id = card["message_id"] as! Int
         _ = pipeline.click(messageID: id, data: "a:999999:1", as: Self.wukong)
         _ = pipeline.click(messageID: id, data: "hello", as: Self.wukong)
-        #expect(pipeline.wait { pipeline.answers().count == 2 })
+        _ = pipeline.click(messageID: id, data: "a:1:1" + String(repeating: "9", count: 60), as: Self.wukong)
+        #expect(pipeline.wait { pipeline.answers().count == 3 })
         let texts = pipeline.answers().compactMap { $0["text"] as? String }
         #expect(texts.contains("This incident is unknown; nothing changed."))
-        #expect(texts.contains("Unknown button; nothing changed."))
+        #expect(texts.filter { $0 == "Unknown button; nothing changed." }.count == 2)
         #expect(Pipeline.buttons(pipeline.messages()[0]).count == 2)
     }
 
@@ -114,6 +115,16 @@ import Testing
         #expect(try client.send(url: pipeline.ingestURL + "/telegram", headers: headers, body: Array(update.utf8)).status == 401)
         headers.append("X-Telegram-Bot-Api-Secret-Token: wrong")
         #expect(try client.send(url: pipeline.ingestURL + "/telegram", headers: headers, body: Array(update.utf8)).status == 401)
+
+        // A click on a card of another chat, delivered with the right secret, changes nothing.
+        let foreign = ["Content-Type: application/json", "X-Telegram-Bot-Api-Secret-Token: hook-secret_1"]
+        let other = """
+            {"update_id":99,"callback_query":{"id":"q-foreign","from":{"id":100001,"first_name":"W"},
+            "message":{"message_id":\(card["message_id"] as! Int),"chat":{"id":-42}},"data":"a:1:1"}}
+            """
+        #expect(try client.send(url: pipeline.ingestURL + "/telegram", headers: foreign, body: Array(other.utf8)).status == 200)
+        pipeline.wait(1.5) { false }
+        #expect(Pipeline.buttons(pipeline.messages()[0]).count == 2)
 
         pipeline.click(card, button: 0, as: Self.wukong)
         #expect(pipeline.wait { Pipeline.buttons(pipeline.messages()[0]).isEmpty })

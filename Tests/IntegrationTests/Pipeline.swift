@@ -13,6 +13,8 @@ import Worker
 final class Pipeline {
     static let token = "4242:TEST-token-never-logged"
     static let chatID: Int64 = -1_001_000_000_777
+    /// The supergroup the group becomes in the migration test.
+    static let supergroupID: Int64 = -1_009_999_999_999
     static let members = [
         SimUser(id: 100001, username: "wukong", firstName: "Wukong"),
         SimUser(id: 100002, username: "bajie", firstName: "Bajie"),
@@ -31,10 +33,11 @@ final class Pipeline {
     private let http = HTTPClient()
 
     init(timeout: String = "1s", updates: String = "polling", workers: Int = 2, chatRate: String = "100000/1s",
-         webhookToken: String? = nil, extra: [String: String] = [:],
+         webhookToken: String? = nil, extra: [String: String] = [:], migratedGroup: Bool = false,
          directory: String = StoreTests.example.replacingOccurrences(of: "  escalation_timeout: 5m\n", with: "")) throws {
         simulator = BotSimulator(
-            config: SimulatorConfig(token: Self.token, chatID: Self.chatID, members: Self.members),
+            config: SimulatorConfig(token: Self.token, chatID: migratedGroup ? Self.supergroupID : Self.chatID,
+                                    members: Self.members, migratedFromChatID: migratedGroup ? Self.chatID : nil),
             deliver: { url, secret, body in
                 var headers = ["Content-Type: application/json"]
                 if let secret { headers.append("X-Telegram-Bot-Api-Secret-Token: \(secret)") }
@@ -114,9 +117,9 @@ final class Pipeline {
     }
 
     /// The group's messages as the simulator holds them.
-    func messages() -> [[String: Any]] {
+    func messages(chat: Int64 = Pipeline.chatID) -> [[String: Any]] {
         let answer = simulator.handle(SimRequest(method: "GET", path: "/sim/messages",
-                                                 query: ["chat_id": String(Self.chatID)]))
+                                                 query: ["chat_id": String(chat)]))
         return (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [[String: Any]] ?? []
     }
 

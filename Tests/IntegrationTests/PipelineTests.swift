@@ -79,6 +79,30 @@ import Testing
         #expect(!logs.contains(Pipeline.token))
     }
 
+    @Test func aSupergroupUpgradeIsFollowed() throws {
+        let pipeline = try Pipeline(timeout: "1h", migratedGroup: true)
+        defer { pipeline.shutdown() }
+        #expect(try pipeline.postAlert(Notifications.make()) == 200)
+        #expect(pipeline.wait { pipeline.messages(chat: Pipeline.supergroupID).count == 1 })
+        #expect(pipeline.logs.captured.contains { $0.contains("UPGRADED TO A SUPERGROUP") })
+        try pipeline.postAlert(Notifications.make(group: "second"))
+        #expect(pipeline.wait { pipeline.messages(chat: Pipeline.supergroupID).count == 2 })
+    }
+
+    @Test func unknownJobKindsGoToTheDeadSet() throws {
+        let pipeline = try Pipeline(timeout: "1h")
+        defer { pipeline.shutdown() }
+        let redis = TestServices.redis()
+        let prefix = pipeline.config.keyPrefix
+        try redis.command(["XADD", "{\(prefix)}:jobs:urgent", "*", "kind", "teleport", "body", "{}", "attempts", "0"])
+        #expect(pipeline.wait { (try? redis.command(["HLEN", "{\(prefix)}:dead"]).int) == 1 })
+        let record = try redis.command(["HVALS", "{\(prefix)}:dead"]).array?.first?.text ?? ""
+        #expect(record.contains("unknown job kind 'teleport'"))
+        // The worker carries on.
+        try pipeline.postAlert(Notifications.make())
+        #expect(pipeline.wait { pipeline.messages().count == 1 })
+    }
+
     @Test func healthAndReadiness() throws {
         let pipeline = try Pipeline(timeout: "1h")
         defer { pipeline.shutdown() }
