@@ -71,7 +71,7 @@ public final class HTTPClient {
     private static func kind(of code: CURLcode) -> HTTPClientError.Kind {
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT,
-             CURLE_SSL_CONNECT_ERROR, CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            CURLE_SSL_CONNECT_ERROR, CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             .notSent
         default:
             .maybeSent

@@ -24,8 +24,9 @@ public final class HTTPServer: @unchecked Sendable {
         context = ServerContext(handler: handler, maxBodyBytes: maxBodyBytes)
         let contextPointer = Unmanaged.passUnretained(context).toOpaque()
         let started = socketAddress.withSockaddr { sockaddr in
-            tocsin_mhd_start(sockaddr, UInt32(connectionLimit), 60, accessHandler, contextPointer,
-                             requestCompleted, nil)
+            tocsin_mhd_start(
+                sockaddr, UInt32(connectionLimit), 60, accessHandler, contextPointer,
+                requestCompleted, nil)
         }
         guard let started else {
             throw HTTPServerError(message: "cannot listen on \(address) (in use, or not a local address)")
@@ -137,21 +138,24 @@ private final class ValueSink {
 private func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercased: Bool) -> [String: String] {
     let sink = ValueSink(lowercased: lowercased)
     withExtendedLifetime(sink) {
-        _ = MHD_get_connection_values(connection, kind, { context, _, key, value in
-            guard let context, let key else { return .YES }
-            let sink = Unmanaged<ValueSink>.fromOpaque(context).takeUnretainedValue()
-            let name = String(cString: key)
-            sink.values[sink.lowercased ? name.lowercased() : name] = value.map { String(cString: $0) } ?? ""
-            return .YES
-        }, Unmanaged.passUnretained(sink).toOpaque())
+        _ = MHD_get_connection_values(
+            connection, kind,
+            { context, _, key, value in
+                guard let context, let key else { return .YES }
+                let sink = Unmanaged<ValueSink>.fromOpaque(context).takeUnretainedValue()
+                let name = String(cString: key)
+                sink.values[sink.lowercased ? name.lowercased() : name] = value.map { String(cString: $0) } ?? ""
+                return .YES
+            }, Unmanaged.passUnretained(sink).toOpaque())
     }
     return sink.values
 }
 
 private func queue(_ connection: OpaquePointer, _ response: HTTPResponse) -> MHD_Result {
     let created = response.body.withUnsafeBytes { raw in
-        MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress),
-                                        .RESPMEM_MUST_COPY)
+        MHD_create_response_from_buffer(
+            raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress),
+            .RESPMEM_MUST_COPY)
     }
     guard let created else { return .NO }
     defer { MHD_destroy_response(created) }

@@ -77,8 +77,9 @@ public final class IngestServer: Sendable {
         do {
             let id = try pool.with { connection in
                 let queue = try self.queue(on: connection)
-                return try queue.enqueueOnce(Job(kind: .alert, body: String(decoding: request.body, as: UTF8.self)),
-                                             deliveryKey: payload.deliveryKey, ttl: Self.dedupSeconds)
+                return try queue.enqueueOnce(
+                    Job(kind: .alert, body: String(decoding: request.body, as: UTF8.self)),
+                    deliveryKey: payload.deliveryKey, ttl: Self.dedupSeconds)
             }
             guard let id else {
                 metrics.increment(.duplicates)
@@ -99,17 +100,18 @@ public final class IngestServer: Sendable {
         guard config.updates == .webhook else { return .text(404, "webhook mode is off") }
         if let secret = config.webhookSecret {
             guard let given = request.headers["x-telegram-bot-api-secret-token"],
-                  Self.constantTimeEqual(given, secret)
+                Self.constantTimeEqual(given, secret)
             else { return .text(401, "missing or wrong secret token") }
         }
         guard let update = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
-              let id = (update["update_id"] as? NSNumber)?.int64Value
+            let id = (update["update_id"] as? NSNumber)?.int64Value
         else { return .text(400, "not a Telegram update") }
         do {
             _ = try pool.with { connection in
                 let queue = try self.queue(on: connection)
-                return try queue.enqueueOnce(Job(kind: .update, body: String(decoding: request.body, as: UTF8.self)),
-                                             deliveryKey: "update:\(id)", ttl: 86_400)
+                return try queue.enqueueOnce(
+                    Job(kind: .update, body: String(decoding: request.body, as: UTF8.self)),
+                    deliveryKey: "update:\(id)", ttl: 86_400)
             }
             return .text(200, "ok")
         } catch {
@@ -133,8 +135,9 @@ public final class IngestServer: Sendable {
     /// Counters of this process, and the queue's gauges read from Redis now (left out when it is away).
     private func metricsPage() -> HTTPResponse {
         let gauges = (try? pool.with { try QueueInspector(keys: keys, connection: $0).gauges() }) ?? []
-        return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"],
-                            body: Array(metrics.render(gauges: gauges).utf8))
+        return HTTPResponse(
+            status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"],
+            body: Array(metrics.render(gauges: gauges).utf8))
     }
 
     private func ready() -> HTTPResponse {

@@ -73,9 +73,10 @@ public struct Logger: Sendable {
 
     public func log(_ level: Level, _ message: @autoclosure () -> String, _ extra: [(LogKey, String)]) {
         guard level >= minimumLevel else { return }
-        let all: [(String, String)] = [
-            ("ts", Self.timestamp()), ("level", level.name), ("component", component), ("msg", message()),
-        ] + (fields + extra).map { ($0.0.rawValue, $0.1) }
+        let all: [(String, String)] =
+            [
+                ("ts", Self.timestamp()), ("level", level.name), ("component", component), ("msg", message()),
+            ] + (fields + extra).map { ($0.0.rawValue, $0.1) }
         sink.write(format == .json ? Self.json(all) : Self.logfmt(all))
     }
 
@@ -118,8 +119,9 @@ public struct Logger: Sendable {
         var time = tm()
         var seconds = now.tv_sec
         gmtime_r(&seconds, &time)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.tm_year + 1900, time.tm_mon + 1,
-                      time.tm_mday, time.tm_hour, time.tm_min, time.tm_sec, now.tv_nsec / 1_000_000)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.tm_year + 1900, time.tm_mon + 1,
+            time.tm_mday, time.tm_hour, time.tm_min, time.tm_sec, now.tv_nsec / 1_000_000)
     }
 }
 

@@ -19,17 +19,20 @@ public struct Metric: Sendable, Equatable {
     public static let duplicates = Metric(
         "tocsin_webhook_duplicates_total", .counter, "Notifications dropped as repeats of one already queued.")
     public static let jobs = Metric(
-        "tocsin_jobs_processed_total", .counter, "Jobs run, by kind and outcome (done, deferred, retried, dead, fenced).")
+        "tocsin_jobs_processed_total", .counter,
+        "Jobs run, by kind and outcome (done, deferred, retried, dead, fenced).")
     public static let jobSeconds = Metric(
         "tocsin_job_duration_seconds", .histogram, "Time a job took to run, by kind.",
         buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
     public static let telegram = Metric(
-        "tocsin_telegram_requests_total", .counter, "Bot API requests, by method and outcome (sent, retry_after, "
+        "tocsin_telegram_requests_total", .counter,
+        "Bot API requests, by method and outcome (sent, retry_after, "
             + "retry, maybe_sent, migrated, permanent).")
     public static let pages = Metric(
         "tocsin_pages_total", .counter, "Cards posted that page a level, by level.")
     public static let escalations = Metric(
-        "tocsin_escalations_total", .counter, "Incidents passed to the next level, by cause (timer, forward) and level.")
+        "tocsin_escalations_total", .counter, "Incidents passed to the next level, by cause (timer, forward) and level."
+    )
     public static let acknowledgements = Metric(
         "tocsin_acknowledgements_total", .counter, "Incidents acknowledged, by the level they had reached.")
     public static let timeToAcknowledge = Metric(

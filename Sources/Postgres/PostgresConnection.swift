@@ -146,10 +146,11 @@ public final class PostgresConnection {
         var rows: [[String?]] = []
         rows.reserveCapacity(rowCount)
         for row in 0..<rowCount {
-            rows.append((0..<columnCount).map { column in
-                if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
-                return String(cString: PQgetvalue(result, Int32(row), Int32(column)))
-            })
+            rows.append(
+                (0..<columnCount).map { column in
+                    if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
+                    return String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+                })
         }
         let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
         return PostgresRows(columns: columns, rows: rows, affected: affected)

@@ -51,6 +51,7 @@ public struct FollowUps: Sendable, Equatable {
 
     public static func == (lhs: FollowUps, rhs: FollowUps) -> Bool {
         lhs.jobs == rhs.jobs && lhs.cancelled == rhs.cancelled
-            && lhs.delayed.map(\.job) == rhs.delayed.map(\.job) && lhs.delayed.map(\.dueMillis) == rhs.delayed.map(\.dueMillis)
+            && lhs.delayed.map(\.job) == rhs.delayed.map(\.job)
+            && lhs.delayed.map(\.dueMillis) == rhs.delayed.map(\.dueMillis)
     }
 }

@@ -41,8 +41,10 @@ public final class JobQueue {
     @discardableResult
     public func enqueue(_ job: Job) throws -> String {
         let reply = try connection.command(
-            ["XADD", keys.stream(for: job.kind), "*", "kind", job.kind.rawValue, "body", job.body,
-             "attempts", String(job.attempts)])
+            [
+                "XADD", keys.stream(for: job.kind), "*", "kind", job.kind.rawValue, "body", job.body,
+                "attempts", String(job.attempts),
+            ])
         return reply.text ?? ""
     }
 
@@ -100,8 +102,10 @@ public final class JobQueue {
         }
         guard blockMillis > 0 else { return [] }
         let reply = try connection.command(
-            ["XREADGROUP", "GROUP", QueueKeys.group, consumer, "COUNT", "1", "BLOCK", String(blockMillis),
-             "STREAMS"] + keys.streams + [">", ">"])
+            [
+                "XREADGROUP", "GROUP", QueueKeys.group, consumer, "COUNT", "1", "BLOCK", String(blockMillis),
+                "STREAMS",
+            ] + keys.streams + [">", ">"])
         return Self.entries(reply).sorted { lhs, _ in lhs.stream == keys.urgent }
     }
 
@@ -111,8 +115,10 @@ public final class JobQueue {
         var claimed: [(DeliveredJob, Int)] = []
         for stream in keys.streams {
             let reply = try connection.command(
-                ["XAUTOCLAIM", stream, QueueKeys.group, consumer, String(minIdleMillis), "0-0", "COUNT",
-                 String(count)])
+                [
+                    "XAUTOCLAIM", stream, QueueKeys.group, consumer, String(minIdleMillis), "0-0", "COUNT",
+                    String(count),
+                ])
             guard let parts = reply.array, parts.count >= 2 else { continue }
             for job in Self.parse(stream: stream, entries: parts[1]) {
                 claimed.append((job, try deliveries(of: job)))
@@ -198,10 +204,12 @@ public final class JobQueue {
                 index += 2
             }
             let kindText = values["kind"] ?? ""
-            let job = Job(kind: JobKind(rawValue: kindText) ?? .alert, body: values["body"] ?? "",
-                          attempts: Int(values["attempts"] ?? "0") ?? 0)
-            return DeliveredJob(id: id, stream: stream, job: job,
-                                unknownKind: JobKind(rawValue: kindText) == nil ? kindText : nil)
+            let job = Job(
+                kind: JobKind(rawValue: kindText) ?? .alert, body: values["body"] ?? "",
+                attempts: Int(values["attempts"] ?? "0") ?? 0)
+            return DeliveredJob(
+                id: id, stream: stream, job: job,
+                unknownKind: JobKind(rawValue: kindText) == nil ? kindText : nil)
         }
     }
 }

@@ -14,7 +14,9 @@ public struct PollerLease: Sendable {
 
     /// Takes the lease when free or renews it when held; false while another worker holds it.
     public func acquire(on connection: RedisConnection) throws -> Bool {
-        try connection.evaluate(QueueScripts.lease, keys: [keys.pollerLease],
-                                arguments: [holder, String(ttlMillis)]).text == "held"
+        try connection.evaluate(
+            QueueScripts.lease, keys: [keys.pollerLease],
+            arguments: [holder, String(ttlMillis)]
+        ).text == "held"
     }
 }

@@ -38,7 +38,8 @@ public struct QueueInspector {
         stats.delayed = Int(try connection.command(["ZCARD", keys.delayed]).int ?? 0)
         stats.dead = Int(try connection.command(["HLEN", keys.dead]).int ?? 0)
         if let head = try connection.command(["ZRANGE", keys.delayed, "0", "0", "WITHSCORES"]).array, head.count == 2,
-           let due = head[1].text.flatMap(Double.init) {
+            let due = head[1].text.flatMap(Double.init)
+        {
             stats.nextDueSeconds = (due - Double(now)) / 1000
         }
         return stats
@@ -119,43 +120,55 @@ public struct QueueInspector {
             var entries: [Entry] = []
             for stream in keys.streams {
                 let group = try groupInfo(stream)
-                let replies = try connection.command(
-                    ["XRANGE", stream, "(" + group.lastDelivered, "+", "COUNT", String(limit)]).array ?? []
+                let replies =
+                    try connection.command(
+                        ["XRANGE", stream, "(" + group.lastDelivered, "+", "COUNT", String(limit)]).array ?? []
                 for job in JobQueue.parse(stream: stream, entries: .array(replies)) {
                     let millis = Int64(job.id.split(separator: "-").first ?? "") ?? now
-                    entries.append(Entry(id: job.id, kind: job.unknownKind ?? job.job.kind.rawValue, body: job.job.body,
-                                         attempts: job.job.attempts, detail: "waiting \(Double(now - millis) / 1000)s"))
+                    entries.append(
+                        Entry(
+                            id: job.id, kind: job.unknownKind ?? job.job.kind.rawValue, body: job.job.body,
+                            attempts: job.job.attempts, detail: "waiting \(Double(now - millis) / 1000)s"))
                 }
             }
             return entries
         case "pending":
             var entries: [Entry] = []
             for stream in keys.streams {
-                let pending = try connection.command(
-                    ["XPENDING", stream, QueueKeys.group, "-", "+", String(limit)]).array ?? []
+                let pending =
+                    try connection.command(
+                        ["XPENDING", stream, QueueKeys.group, "-", "+", String(limit)]).array ?? []
                 for item in pending {
                     guard let fields = item.array, fields.count == 4, let id = fields[0].text else { continue }
-                    let job = JobQueue.parse(stream: stream, entries: try connection.command(["XRANGE", stream, id, id]))
-                        .first
-                    entries.append(Entry(id: id, kind: job?.job.kind.rawValue ?? "?", body: job?.job.body ?? "",
-                                         attempts: Int(fields[3].int ?? 1) - 1,
-                                         detail: "age \(Double(fields[2].int ?? 0) / 1000)s",
-                                         worker: fields[1].text))
+                    let job = JobQueue.parse(
+                        stream: stream, entries: try connection.command(["XRANGE", stream, id, id])
+                    )
+                    .first
+                    entries.append(
+                        Entry(
+                            id: id, kind: job?.job.kind.rawValue ?? "?", body: job?.job.body ?? "",
+                            attempts: Int(fields[3].int ?? 1) - 1,
+                            detail: "age \(Double(fields[2].int ?? 0) / 1000)s",
+                            worker: fields[1].text))
                 }
             }
             return entries
         case "delayed":
-            let items = try connection.command(
-                ["ZRANGE", keys.delayed, "0", String(limit - 1), "WITHSCORES"]).array ?? []
+            let items =
+                try connection.command(
+                    ["ZRANGE", keys.delayed, "0", String(limit - 1), "WITHSCORES"]).array ?? []
             var entries: [Entry] = []
             var index = 0
             while index + 1 < items.count {
                 let member = items[index].text ?? ""
                 let due = items[index + 1].text.flatMap(Double.init) ?? 0
-                let parts = member.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-                entries.append(Entry(id: member, kind: parts.first ?? "?", body: parts.count > 2 ? parts[2] : "",
-                                     attempts: Int(parts.count > 1 ? parts[1] : "0") ?? 0,
-                                     detail: "due in \((due - Double(now)) / 1000)s"))
+                let parts = member.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(
+                    String.init)
+                entries.append(
+                    Entry(
+                        id: member, kind: parts.first ?? "?", body: parts.count > 2 ? parts[2] : "",
+                        attempts: Int(parts.count > 1 ? parts[1] : "0") ?? 0,
+                        detail: "due in \((due - Double(now)) / 1000)s"))
                 index += 2
             }
             return entries
@@ -165,8 +178,10 @@ public struct QueueInspector {
             var index = 0
             while index + 1 < items.count {
                 let record = DeadRecord(items[index + 1].text ?? "")
-                entries.append(Entry(id: items[index].text ?? "", kind: record.kind, body: record.body,
-                                     attempts: record.attempts, detail: record.error))
+                entries.append(
+                    Entry(
+                        id: items[index].text ?? "", kind: record.kind, body: record.body,
+                        attempts: record.attempts, detail: record.error))
                 index += 2
             }
             return entries

@@ -32,8 +32,10 @@ public struct RateLimiter: Sendable {
         let reply = try connection.evaluate(
             QueueScripts.rateLimit,
             keys: [keys.chatRate(chat), keys.globalRate, keys.chatPause(chat)],
-            arguments: [String(chatRate.count), String(Self.windowMillis(chatRate)),
-                        String(globalRate.count), String(Self.windowMillis(globalRate))])
+            arguments: [
+                String(chatRate.count), String(Self.windowMillis(chatRate)),
+                String(globalRate.count), String(Self.windowMillis(globalRate)),
+            ])
         if let text = reply.text, text.hasPrefix("slot:") { return .slot(String(text.dropFirst(5))) }
         return .wait(millis: max(1, reply.int ?? 1))
     }

@@ -78,7 +78,7 @@ public final class RedisConnection {
     /// The server's clock in milliseconds since the epoch (`TIME`): the one clock all hosts share.
     public func serverTimeMillis() throws -> Int64 {
         guard let parts = try command(["TIME"]).array, parts.count == 2,
-              let seconds = parts[0].int, let micros = parts[1].int
+            let seconds = parts[0].int, let micros = parts[1].int
         else { throw RedisError(.unexpectedReply, operation: "TIME", message: "not two integers") }
         return seconds * 1000 + micros / 1000
     }

@@ -6,8 +6,10 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     public var user: String?
     public var password: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 6379, database: Int = 0, user: String? = nil,
-                password: String? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 6379, database: Int = 0, user: String? = nil,
+        password: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.database = database
@@ -48,8 +50,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             port = value
             host = String(rest[..<colon])
         }
-        self.init(host: host.isEmpty ? "127.0.0.1" : host, port: port, database: database, user: user,
-                  password: password)
+        self.init(
+            host: host.isEmpty ? "127.0.0.1" : host, port: port, database: database, user: user,
+            password: password)
     }
 
     /// The URL without its password, for logs.

@@ -25,7 +25,8 @@ public enum YAMLParser {
                 stack.append(Frame(kind: .mapping, line: event.line))
             case .sequenceEnd, .mappingEnd:
                 let frame = stack.removeLast()
-                let node: YAMLNode = frame.kind == .sequence
+                let node: YAMLNode =
+                    frame.kind == .sequence
                     ? .sequence(frame.items, line: frame.line) : .mapping(frame.pairs, line: frame.line)
                 root = try add(node, to: &stack)
             }
@@ -126,9 +127,10 @@ private final class EventReader {
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
             if scalar.anchor != nil { throw YAMLError(line: line, message: "anchors are not supported") }
-            let text = scalar.value.map {
-                String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self)
-            } ?? ""
+            let text =
+                scalar.value.map {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self)
+                } ?? ""
             return Event(kind: .scalar(text), line: line)
         default:
             throw YAMLError(line: line, message: "unexpected YAML event")

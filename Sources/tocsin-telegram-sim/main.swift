@@ -73,22 +73,26 @@ if let text = options["seed"] {
 }
 
 let logger = Logger(component: "telegram-sim")
-let simulator = BotSimulator(config: config, deliver: { url, secret, body in
-    var headers = ["Content-Type: application/json"]
-    if let secret { headers.append("X-Telegram-Bot-Api-Secret-Token: \(secret)") }
-    do {
-        return try HTTPClient().send(url: url, headers: headers, body: body, timeout: 10).status
-    } catch {
-        return 0
-    }
-})
+let simulator = BotSimulator(
+    config: config,
+    deliver: { url, secret, body in
+        var headers = ["Content-Type: application/json"]
+        if let secret { headers.append("X-Telegram-Bot-Api-Secret-Token: \(secret)") }
+        do {
+            return try HTTPClient().send(url: url, headers: headers, body: body, timeout: 10).status
+        } catch {
+            return 0
+        }
+    })
 
 let listen = options["listen"] ?? "127.0.0.1:8081"
 let server: HTTPServer
 do {
     server = try HTTPServer(address: listen, maxBodyBytes: 1 << 20) { request in
-        let answer = simulator.handle(SimRequest(method: request.method, path: request.path, query: request.query,
-                                                 headers: request.headers, body: request.body))
+        let answer = simulator.handle(
+            SimRequest(
+                method: request.method, path: request.path, query: request.query,
+                headers: request.headers, body: request.body))
         var headers = answer.headers
         headers["Content-Type"] = answer.contentType
         return HTTPResponse(status: answer.status, headers: headers, body: answer.body)

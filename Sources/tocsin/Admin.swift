@@ -11,8 +11,10 @@ enum Admin {
         let db = PostgresConnection(conninfo: config.databaseURL)
         do {
             let applied = try Migrations.run(on: db)
-            print(applied.isEmpty ? "schema is up to date (version \(Migrations.latest))"
-                : "applied migration(s) \(applied.map(String.init).joined(separator: ", "))")
+            print(
+                applied.isEmpty
+                    ? "schema is up to date (version \(Migrations.latest))"
+                    : "applied migration(s) \(applied.map(String.init).joined(separator: ", "))")
         } catch {
             CLI.fail("migrate: \(error)")
         }
@@ -58,9 +60,13 @@ enum Admin {
         }
         func levels(_ entry: ServiceEntry, indent: String) -> String {
             var out = ""
-            if let timeout = entry.escalationTimeout { out += "\(indent)escalation_timeout: \(Duration.format(timeout))\n" }
+            if let timeout = entry.escalationTimeout {
+                out += "\(indent)escalation_timeout: \(Duration.format(timeout))\n"
+            }
             for (index, key) in Directory.levelKeys.enumerated() {
-                if let handles = entry.levels[index + 1] { out += "\(indent)\(key): [\(handles.joined(separator: ", "))]\n" }
+                if let handles = entry.levels[index + 1] {
+                    out += "\(indent)\(key): [\(handles.joined(separator: ", "))]\n"
+                }
             }
             return out
         }

@@ -29,9 +29,11 @@ enum CLI {
 
     static func help(for command: String) -> String? {
         let lines: [String: String] = [
-            "ingest": "usage: tocsin ingest\n\nServes POST /alertmanager, POST /telegram, /healthz, /readyz and /metrics "
+            "ingest":
+                "usage: tocsin ingest\n\nServes POST /alertmanager, POST /telegram, /healthz, /readyz and /metrics "
                 + "on TOCSIN_LISTEN.",
-            "worker": "usage: tocsin worker\n\nRuns TOCSIN_WORKER_THREADS job loops and, in polling mode, takes part in "
+            "worker":
+                "usage: tocsin worker\n\nRuns TOCSIN_WORKER_THREADS job loops and, in polling mode, takes part in "
                 + "the single getUpdates lease.",
             "run": "usage: tocsin run\n\nThe ingest and a worker in one process.",
             "migrate": "usage: tocsin migrate\n\nApplies missing schema steps to TOCSIN_DATABASE_URL.",
@@ -63,8 +65,9 @@ enum CLI {
     }
 
     static func logger(_ config: Config, component: String) -> Logger {
-        Logger(component: component, level: Logger.Level(name: config.logLevel) ?? .info,
-               format: Logger.Format(rawValue: config.logFormat) ?? .logfmt)
+        Logger(
+            component: component, level: Logger.Level(name: config.logLevel) ?? .info,
+            format: Logger.Format(rawValue: config.logFormat) ?? .logfmt)
     }
 }
 

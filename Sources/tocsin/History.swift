@@ -24,8 +24,9 @@ enum History {
                     + "status = 'acknowledged', opened_at DESC LIMIT $1", [String(limit)])
             print(pad("ID", 8) + pad("SERVICE", 28) + pad("STATE", 14) + pad("LEVEL", 7) + "AGE")
             for row in rows.all {
-                print(pad(row["id"] ?? "", 8) + pad(row["service"] ?? "", 28) + pad(row["status"] ?? "", 14)
-                    + pad(row["level"] ?? "", 7) + age(row.int("age") ?? 0))
+                print(
+                    pad(row["id"] ?? "", 8) + pad(row["service"] ?? "", 28) + pad(row["status"] ?? "", 14)
+                        + pad(row["level"] ?? "", 7) + age(row.int("age") ?? 0))
             }
         } catch {
             CLI.fail("incidents: \(error)")
@@ -40,8 +41,9 @@ enum History {
             guard let incident = try IncidentStore(db: db).incident(id: id, lock: false) else {
                 CLI.fail("no incident \(id)")
             }
-            print("incident \(id) · service \(incident.service) · \(incident.state.status.rawValue) · "
-                + "level \(incident.state.level) · group \(incident.groupKey)")
+            print(
+                "incident \(id) · service \(incident.service) · \(incident.state.status.rawValue) · "
+                    + "level \(incident.state.level) · group \(incident.groupKey)")
             for (index, people) in incident.state.ladder.levels.enumerated() {
                 print("  level \(index + 1): \(people.isEmpty ? "nobody" : people.map(\.name).joined(separator: ", "))")
             }
@@ -51,12 +53,16 @@ enum History {
                     + "FROM events WHERE incident_id = $1 ORDER BY id", [String(id)])
             for row in events.all {
                 let actor = row["actor"].map { " by \($0)" } ?? ""
-                print("  \(row["at"] ?? "") UTC  L\(row["level"] ?? "?")  \(row["kind"] ?? "")\(actor): \(row["detail"] ?? "")")
+                print(
+                    "  \(row["at"] ?? "") UTC  L\(row["level"] ?? "?")  \(row["kind"] ?? "")\(actor): \(row["detail"] ?? "")"
+                )
             }
             let messages = try IncidentStore(db: db).messages(id)
             for message in messages {
                 let posted = message.telegramMessageID.map { "message \($0)" } ?? "not posted yet"
-                print("  card level \(message.level): \(posted), version \(message.sentVersion)/\(message.desiredVersion)")
+                print(
+                    "  card level \(message.level): \(posted), version \(message.sentVersion)/\(message.desiredVersion)"
+                )
             }
         } catch {
             CLI.fail("incident: \(error)")

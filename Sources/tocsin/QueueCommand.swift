@@ -45,7 +45,9 @@ enum QueueCommand {
         if stats.pending > 0 {
             print("\nin flight:")
             for entry in try inspector.list("pending", limit: 20) {
-                print("  \(History.pad(entry.id, 18))\(History.pad(entry.kind, 10))\(entry.worker ?? "?")  \(entry.detail)")
+                print(
+                    "  \(History.pad(entry.id, 18))\(History.pad(entry.kind, 10))\(entry.worker ?? "?")  \(entry.detail)"
+                )
             }
         }
     }
@@ -53,20 +55,24 @@ enum QueueCommand {
     private static func list(_ inspector: QueueInspector, state: String, json: Bool) throws {
         let entries = try inspector.list(state)
         if json {
-            printJSON(entries.map { entry -> [String: Any] in
-                var object: [String: Any] = ["id": entry.id, "kind": entry.kind, "body": entry.body,
-                                             "attempts": entry.attempts, "detail": entry.detail]
-                if let worker = entry.worker { object["worker"] = worker }
-                return object
-            })
+            printJSON(
+                entries.map { entry -> [String: Any] in
+                    var object: [String: Any] = [
+                        "id": entry.id, "kind": entry.kind, "body": entry.body,
+                        "attempts": entry.attempts, "detail": entry.detail,
+                    ]
+                    if let worker = entry.worker { object["worker"] = worker }
+                    return object
+                })
             return
         }
         print(History.pad("ID", 22) + History.pad("KIND", 10) + History.pad("ATTEMPTS", 10) + "DETAIL  JOB")
         for entry in entries {
             let id = state == "delayed" ? "-" : entry.id
             let worker = entry.worker.map { " worker \($0)" } ?? ""
-            print(History.pad(id, 22) + History.pad(entry.kind, 10) + History.pad(String(entry.attempts), 10)
-                + "\(entry.detail)\(worker)  \(entry.body.prefix(100))")
+            print(
+                History.pad(id, 22) + History.pad(entry.kind, 10) + History.pad(String(entry.attempts), 10)
+                    + "\(entry.detail)\(worker)  \(entry.body.prefix(100))")
         }
     }
 

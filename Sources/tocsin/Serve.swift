@@ -92,9 +92,10 @@ enum Serve {
         var threads: [JoinableThread] = []
         for index in 0..<config.workerThreads {
             let consumer = "\(host)-\(pid)-\(index)"
-            threads.append(JoinableThread(name: consumer) {
-                WorkerLoop(config: config, consumer: consumer, stop: stopSignal, logger: logger).run()
-            })
+            threads.append(
+                JoinableThread(name: consumer) {
+                    WorkerLoop(config: config, consumer: consumer, stop: stopSignal, logger: logger).run()
+                })
         }
         // The poller is not waited for at shutdown: updates it took but did not store stay unconfirmed at
         // Telegram (the offset moves only after they are stored), so the next poller gets them again.

@@ -59,7 +59,8 @@ import Testing
         #expect(samples.types["tocsin_queue_jobs"] == "gauge")
         #expect(samples.value("tocsin_webhooks_received_total", ["endpoint": "alertmanager", "code": "200"]) ?? 0 >= 1)
         #expect(samples.value("tocsin_jobs_processed_total", ["kind": "post", "outcome": "done"]) ?? 0 >= 1)
-        #expect(samples.value("tocsin_telegram_requests_total", ["method": "sendMessage", "outcome": "sent"]) ?? 0 >= 1)
+        #expect(
+            samples.value("tocsin_telegram_requests_total", ["method": "sendMessage", "outcome": "sent"]) ?? 0 >= 1)
         #expect(samples.value("tocsin_pages_total", ["level": "1"]) ?? 0 >= 1)
         #expect(samples.value("tocsin_acknowledgements_total", ["level": "1"]) ?? 0 >= 1)
         #expect(samples.value("tocsin_time_to_acknowledge_seconds_count", [:]) ?? 0 >= 1)
@@ -69,8 +70,10 @@ import Testing
     @Test func silentWatchdogPagesLevelThreeAndItsReturnResolves() throws {
         let pipeline = try Pipeline(timeout: "1h", extra: ["TOCSIN_WATCHDOG_TIMEOUT": "1s"])
         defer { pipeline.shutdown() }
-        let heartbeat = Notifications.make(group: "{}:{alertname=\"Watchdog\"}", alerts: [("alerting-chain", "wd", "firing")])
-            .replacingOccurrences(of: "HostMemoryHigh", with: "Watchdog")
+        let heartbeat = Notifications.make(
+            group: "{}:{alertname=\"Watchdog\"}", alerts: [("alerting-chain", "wd", "firing")]
+        )
+        .replacingOccurrences(of: "HostMemoryHigh", with: "Watchdog")
         #expect(try pipeline.postAlert(heartbeat) == 200)
         pipeline.wait(1) { false }
         #expect(pipeline.messages().isEmpty, "the heartbeat itself pages nobody")
@@ -92,10 +95,16 @@ import Testing
         pipeline.say("/whoami", as: 100002)
         pipeline.say("/oncall payments", as: 100002)
         pipeline.say("/incidents", as: 100002)
-        #expect(pipeline.wait { pipeline.messages().filter { ($0["from"] as? [String: Any])?["is_bot"] as? Bool == true }.count == 4 })
+        #expect(
+            pipeline.wait {
+                pipeline.messages().filter { ($0["from"] as? [String: Any])?["is_bot"] as? Bool == true }.count == 4
+            })
         let replies = pipeline.messages().filter { $0["reply_to_message_id"] != nil }.map(Pipeline.text)
         #expect(replies.contains { $0.contains("bajie: telegram_id 100002") })
-        #expect(replies.contains { $0.contains("payments") && $0.contains("L1: Sun Wukong") && $0.contains("L2: Zhu Bajie") })
+        #expect(
+            replies.contains {
+                $0.contains("payments") && $0.contains("L1: Sun Wukong") && $0.contains("L2: Zhu Bajie")
+            })
         #expect(replies.contains { $0.contains("#1 payments · open · level 1") })
         #expect(!replies.contains { $0.contains("@wukong") }, "answers must not mention (and notify) anyone")
     }

@@ -32,12 +32,15 @@ final class Pipeline {
     let ingestURL: String
     private let http = HTTPClient()
 
-    init(timeout: String = "1s", updates: String = "polling", workers: Int = 2, chatRate: String = "100000/1s",
-         webhookToken: String? = nil, extra: [String: String] = [:], migratedGroup: Bool = false,
-         directory: String = StoreTests.example.replacingOccurrences(of: "  escalation_timeout: 5m\n", with: "")) throws {
+    init(
+        timeout: String = "1s", updates: String = "polling", workers: Int = 2, chatRate: String = "100000/1s",
+        webhookToken: String? = nil, extra: [String: String] = [:], migratedGroup: Bool = false,
+        directory: String = StoreTests.example.replacingOccurrences(of: "  escalation_timeout: 5m\n", with: "")
+    ) throws {
         simulator = BotSimulator(
-            config: SimulatorConfig(token: Self.token, chatID: migratedGroup ? Self.supergroupID : Self.chatID,
-                                    members: Self.members, migratedFromChatID: migratedGroup ? Self.chatID : nil),
+            config: SimulatorConfig(
+                token: Self.token, chatID: migratedGroup ? Self.supergroupID : Self.chatID,
+                members: Self.members, migratedFromChatID: migratedGroup ? Self.chatID : nil),
             deliver: { url, secret, body in
                 var headers = ["Content-Type: application/json"]
                 if let secret { headers.append("X-Telegram-Bot-Api-Secret-Token: \(secret)") }
@@ -45,8 +48,10 @@ final class Pipeline {
             })
         let simulator = self.simulator
         let simServer = try HTTPServer(address: "127.0.0.1:0") { request in
-            let answer = simulator.handle(SimRequest(method: request.method, path: request.path, query: request.query,
-                                                     headers: request.headers, body: request.body))
+            let answer = simulator.handle(
+                SimRequest(
+                    method: request.method, path: request.path, query: request.query,
+                    headers: request.headers, body: request.body))
             return HTTPResponse(status: answer.status, headers: ["Content-Type": answer.contentType], body: answer.body)
         }
         servers.append(simServer)
@@ -118,8 +123,10 @@ final class Pipeline {
 
     /// The group's messages as the simulator holds them.
     func messages(chat: Int64 = Pipeline.chatID) -> [[String: Any]] {
-        let answer = simulator.handle(SimRequest(method: "GET", path: "/sim/messages",
-                                                 query: ["chat_id": String(chat)]))
+        let answer = simulator.handle(
+            SimRequest(
+                method: "GET", path: "/sim/messages",
+                query: ["chat_id": String(chat)]))
         return (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [[String: Any]] ?? []
     }
 
@@ -131,11 +138,15 @@ final class Pipeline {
     /// Clicks a button of a message as a member.
     func click(_ message: [String: Any], button: Int, as user: Int64, chat: Int64 = Pipeline.chatID) {
         let data = Self.buttons(message)[button].data
-        let body: [String: Any] = ["chat_id": chat, "message_id": message["message_id"] as? Int ?? 0,
-                                   "user_id": user, "data": data]
-        _ = simulator.handle(SimRequest(method: "POST", path: "/sim/click",
-                                        headers: ["content-type": "application/json"],
-                                        body: Array(try! JSONSerialization.data(withJSONObject: body))))
+        let body: [String: Any] = [
+            "chat_id": chat, "message_id": message["message_id"] as? Int ?? 0,
+            "user_id": user, "data": data,
+        ]
+        _ = simulator.handle(
+            SimRequest(
+                method: "POST", path: "/sim/click",
+                headers: ["content-type": "application/json"],
+                body: Array(try! JSONSerialization.data(withJSONObject: body))))
     }
 
     /// Clicks with arbitrary callback data (forged buttons).
@@ -143,17 +154,21 @@ final class Pipeline {
         let body: [String: Any] = [
             "chat_id": Self.chatID, "message_id": messageID, "user_id": user, "data": data, "stale": true,
         ]
-        let answer = simulator.handle(SimRequest(method: "POST", path: "/sim/click",
-                                                 headers: ["content-type": "application/json"],
-                                                 body: Array(try! JSONSerialization.data(withJSONObject: body))))
+        let answer = simulator.handle(
+            SimRequest(
+                method: "POST", path: "/sim/click",
+                headers: ["content-type": "application/json"],
+                body: Array(try! JSONSerialization.data(withJSONObject: body))))
         return (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any] ?? [:]
     }
 
     /// A member writes `text` in the group (a bot command).
     func say(_ text: String, as user: Int64) {
         let body: [String: Any] = ["chat_id": Self.chatID, "user_id": user, "text": text]
-        _ = simulator.handle(SimRequest(method: "POST", path: "/sim/send", headers: ["content-type": "application/json"],
-                                        body: Array(try! JSONSerialization.data(withJSONObject: body))))
+        _ = simulator.handle(
+            SimRequest(
+                method: "POST", path: "/sim/send", headers: ["content-type": "application/json"],
+                body: Array(try! JSONSerialization.data(withJSONObject: body))))
     }
 
     static func buttons(_ message: [String: Any]) -> [(text: String, data: String)] {
@@ -166,11 +181,11 @@ final class Pipeline {
 
     /// Waits until `condition` holds, up to `seconds`; returns whether it did.
     @discardableResult
-    func wait(_ seconds: Double = 10, until condition: () -> Bool) -> Bool {
+    func wait(_ seconds: Double = 20, until condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
+            Thread.sleep(forTimeInterval: 0.1)
         }
         return condition()
     }
@@ -178,14 +193,18 @@ final class Pipeline {
 
 /// Alertmanager-shaped notifications.
 enum Notifications {
-    static func make(group: String = "{}:{alertname=\"HostMemoryHigh\"}", status: String = "firing",
-                     alerts: [(service: String, fingerprint: String, status: String)] = [("payments", "f1", "firing")],
-                     summary: String = "Memory above 80 %", startsAt: String = "2026-12-03T14:01:05Z") -> String {
+    static func make(
+        group: String = "{}:{alertname=\"HostMemoryHigh\"}", status: String = "firing",
+        alerts: [(service: String, fingerprint: String, status: String)] = [("payments", "f1", "firing")],
+        summary: String = "Memory above 80 %", startsAt: String = "2026-12-03T14:01:05Z"
+    ) -> String {
         let list: [[String: Any]] = alerts.map { alert in
             [
                 "status": alert.status,
-                "labels": ["alertname": "HostMemoryHigh", "service": alert.service, "severity": "critical",
-                           "instance": "\(alert.service):9100"],
+                "labels": [
+                    "alertname": "HostMemoryHigh", "service": alert.service, "severity": "critical",
+                    "instance": "\(alert.service):9100",
+                ],
                 "annotations": ["summary": summary],
                 "startsAt": startsAt,
                 "endsAt": alert.status == "firing" ? "0001-01-01T00:00:00Z" : "2026-12-03T14:31:05Z",
@@ -198,6 +217,7 @@ enum Notifications {
             "commonLabels": ["alertname": "HostMemoryHigh", "severity": "critical"],
             "commonAnnotations": ["summary": summary], "externalURL": "http://127.0.0.1:9093", "alerts": list,
         ]
-        return String(decoding: try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
+        return String(
+            decoding: try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
     }
 }

@@ -44,12 +44,14 @@ import Testing
         defer { pipeline.shutdown() }
         try pipeline.postAlert(Notifications.make())
         #expect(pipeline.wait { pipeline.messages().count == 1 })
-        try pipeline.postAlert(Notifications.make(alerts: [("payments", "f1", "firing"), ("payments", "f9", "firing")]))
+        try pipeline.postAlert(
+            Notifications.make(alerts: [("payments", "f1", "firing"), ("payments", "f9", "firing")]))
         #expect(pipeline.wait { Pipeline.text(pipeline.messages()[0]).contains("Firing (2)") })
         #expect(pipeline.messages().count == 1)
 
-        try pipeline.postAlert(Notifications.make(
-            status: "resolved", alerts: [("payments", "f1", "resolved"), ("payments", "f9", "resolved")]))
+        try pipeline.postAlert(
+            Notifications.make(
+                status: "resolved", alerts: [("payments", "f1", "resolved"), ("payments", "f9", "resolved")]))
         #expect(pipeline.wait { Pipeline.buttons(pipeline.messages()[0]).isEmpty })
         #expect(Pipeline.text(pipeline.messages()[0]).contains("Resolved at"))
 

@@ -86,8 +86,9 @@ import Testing
         let setup = try queue()
         let now = try setup.connection.serverTimeMillis()
         for index in 0..<1000 {
-            try setup.schedule(Job(kind: .escalate, body: "{\"incident\":\(index),\"level\":1}"),
-                               dueMillis: now - Int64(index % 50))
+            try setup.schedule(
+                Job(kind: .escalate, body: "{\"incident\":\(index),\"level\":1}"),
+                dueMillis: now - Int64(index % 50))
         }
         let moved = Counter()
         let group = DispatchGroup()
@@ -121,7 +122,8 @@ import Testing
 
     @Test func rateLimitLetsABurstOutThenPaces() throws {
         let queue = try queue()
-        let limiter = RateLimiter(keys: keys, chatRate: Rate(count: 3, period: 2), globalRate: Rate(count: 100, period: 1))
+        let limiter = RateLimiter(
+            keys: keys, chatRate: Rate(count: 3, period: 2), globalRate: Rate(count: 100, period: 1))
         func waitMillis(_ chat: Int64) throws -> Int64 {
             if case .wait(let millis) = try limiter.acquire(chat: chat, on: queue.connection) { return millis }
             return 0

@@ -47,9 +47,11 @@ import Worker
         ("owners: [wukong]            # level 1", "owners: [monkey]", "line 11: unknown handle 'monkey'"),
         ("  default:\n    owners: [sanzang]", "  other:\n    owners: [sanzang]", "no 'default' service"),
         ("owners: [wukong]            # level 1", "owners: [wukong, wukong]", "line 11: handle 'wukong' repeated"),
-        ("  bajie:   {name: Zhu Bajie,     telegram_id: 100002, username: bajie}",
-         "  bajie:   {name: Zhu Bajie,     telegram_id: 100002}\n  bajie: {name: B, telegram_id: 1}",
-         "line 8: person 'bajie' is listed twice"),
+        (
+            "  bajie:   {name: Zhu Bajie,     telegram_id: 100002, username: bajie}",
+            "  bajie:   {name: Zhu Bajie,     telegram_id: 100002}\n  bajie: {name: B, telegram_id: 1}",
+            "line 8: person 'bajie' is listed twice"
+        ),
         ("telegram_id: 100003}", "telegram_id: abc}", "line 8: telegram_id of 'sanzang' is not a number"),
         ("escalation_timeout: 2m", "escalation_timeout: soon", "line 14: escalation_timeout"),
         ("people:", "people: [", "line"),

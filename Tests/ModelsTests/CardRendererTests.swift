@@ -1,16 +1,19 @@
 import Foundation
-import Testing
 import TelegramSimulator
+import Testing
 
 @testable import Models
 
 @Suite struct CardRendererTests {
-    func context(_ state: IncidentState? = nil, level: Int = 1, alerts: [Alert] = [Fixtures.alert()],
-                 annotations: [String: String] = ["summary": "Memory above 80 %"]) -> CardContext {
-        CardContext(incidentID: 42, state: state ?? IncidentState(ladder: Fixtures.ladder), cardLevel: level,
-                    alerts: alerts, commonLabels: ["alertname": "HostMemoryHigh", "severity": "critical"],
-                    commonAnnotations: annotations, alertmanagerURL: "http://127.0.0.1:9093",
-                    escalatesAt: 1_800_000_300)
+    func context(
+        _ state: IncidentState? = nil, level: Int = 1, alerts: [Alert] = [Fixtures.alert()],
+        annotations: [String: String] = ["summary": "Memory above 80 %"]
+    ) -> CardContext {
+        CardContext(
+            incidentID: 42, state: state ?? IncidentState(ladder: Fixtures.ladder), cardLevel: level,
+            alerts: alerts, commonLabels: ["alertname": "HostMemoryHigh", "severity": "critical"],
+            commonAnnotations: annotations, alertmanagerURL: "http://127.0.0.1:9093",
+            escalatesAt: 1_800_000_300)
     }
 
     /// Telegram's own rules, as the simulator applies them: the card must parse and fit.
@@ -50,8 +53,10 @@ import TelegramSimulator
         expectTelegramAccepts(card)
     }
 
-    @Test(arguments: ["<script>alert(1)</script>", "1 < 2 && 3 > 2", "<<", "&amp; &lt;", "\"quoted\" 'single'",
-                      "🔥🔥 disk on fire 🧯", "</b></i><a href=x>", "\u{0}\u{1}"])
+    @Test(arguments: [
+        "<script>alert(1)</script>", "1 < 2 && 3 > 2", "<<", "&amp; &lt;", "\"quoted\" 'single'",
+        "🔥🔥 disk on fire 🧯", "</b></i><a href=x>", "\u{0}\u{1}",
+    ])
     func hostileTextIsEscaped(text: String) {
         var alert = Fixtures.alert(summary: text)
         alert.labels["instance"] = text
@@ -79,7 +84,8 @@ import TelegramSimulator
     }
 
     @Test func forwardedCardLosesForwardAndSaysWho() {
-        let forwarded = IncidentState(ladder: Fixtures.ladder).apply(.forward(by: Fixtures.bob, fromLevel: 1, at: 0)).state
+        let forwarded = IncidentState(ladder: Fixtures.ladder).apply(.forward(by: Fixtures.bob, fromLevel: 1, at: 0))
+            .state
         let first = CardRenderer.render(context(forwarded, level: 1))
         #expect(first.buttons.first?.map(\.callbackData) == ["a:42:1"])
         #expect(first.html.contains("Forwarded by bajie at 00:00 UTC to level 2: Zhu Bajie"))
@@ -115,8 +121,10 @@ import TelegramSimulator
         #expect(CallbackData(text)?.encoded == text)
     }
 
-    @Test(arguments: ["", "a", "a:1", "x:1:1", "a:0:1", "a:-1:1", "a:1:4", "a:01:1", "a:1:1:1",
-                      String(repeating: "a", count: 65)])
+    @Test(arguments: [
+        "", "a", "a:1", "x:1:1", "a:0:1", "a:-1:1", "a:1:4", "a:01:1", "a:1:1:1",
+        String(repeating: "a", count: 65),
+    ])
     func forgedCallbackDataIsRefused(text: String) {
         #expect(CallbackData(text) == nil)
     }

@@ -10,8 +10,9 @@ enum Fixtures {
         people: ["wukong": wukong, "bajie": bajie, "sanzang": sanzang],
         services: [
             "payments": ServiceEntry(name: "payments", levels: [1: ["wukong"]]),
-            "node-01.example.com": ServiceEntry(name: "node-01.example.com", levels: [1: ["wukong"]],
-                                                escalationTimeout: 120),
+            "node-01.example.com": ServiceEntry(
+                name: "node-01.example.com", levels: [1: ["wukong"]],
+                escalationTimeout: 120),
             "default": ServiceEntry(name: "default", levels: [1: ["sanzang"]]),
         ],
         defaults: ServiceEntry(name: "", levels: [2: ["bajie"], 3: ["sanzang"]], escalationTimeout: 300))
@@ -21,14 +22,20 @@ enum Fixtures {
     static let alice = Actor(telegramID: 100001, username: "wukong", firstName: "Wukong")
     static let bob = Actor(telegramID: 100002, username: "bajie", firstName: "Bajie")
 
-    static func alert(_ name: String = "HostMemoryHigh", service: String = "payments", status: AlertStatus = .firing,
-                      instance: String = "node-01.example.com:9100", summary: String = "Memory above 80 %",
-                      fingerprint: String = "a1") -> Alert {
-        Alert(status: status, labels: ["alertname": name, "service": service, "instance": instance,
-                                       "severity": "critical"],
-              annotations: ["summary": summary], startsAt: "2026-12-03T14:01:05.123Z",
-              endsAt: status == .firing ? "0001-01-01T00:00:00Z" : "2026-12-03T14:20:00Z",
-              generatorURL: "http://127.0.0.1:9090/graph?g0.expr=up", fingerprint: fingerprint)
+    static func alert(
+        _ name: String = "HostMemoryHigh", service: String = "payments", status: AlertStatus = .firing,
+        instance: String = "node-01.example.com:9100", summary: String = "Memory above 80 %",
+        fingerprint: String = "a1"
+    ) -> Alert {
+        Alert(
+            status: status,
+            labels: [
+                "alertname": name, "service": service, "instance": instance,
+                "severity": "critical",
+            ],
+            annotations: ["summary": summary], startsAt: "2026-12-03T14:01:05.123Z",
+            endsAt: status == .firing ? "0001-01-01T00:00:00Z" : "2026-12-03T14:20:00Z",
+            generatorURL: "http://127.0.0.1:9090/graph?g0.expr=up", fingerprint: fingerprint)
     }
 
     /// A firing notification as Alertmanager 0.25 posts it.

@@ -68,7 +68,9 @@ import Testing
         #expect(!again.changed)
         #expect(again.actions.isEmpty)
         #expect(again.answer == "Already acknowledged by @wukong at 00:00 UTC.")
-        #expect(acked.apply(.forward(by: Fixtures.bob, fromLevel: 1, at: 5)).answer?.hasPrefix("Already acknowledged") == true)
+        #expect(
+            acked.apply(.forward(by: Fixtures.bob, fromLevel: 1, at: 5)).answer?.hasPrefix("Already acknowledged")
+                == true)
 
         let resolved = fresh.apply(.resolve(at: 0)).state
         #expect(resolved.apply(.acknowledge(by: Fixtures.bob, at: 5)).answer == "Already resolved at 00:00 UTC.")

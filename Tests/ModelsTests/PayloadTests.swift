@@ -28,10 +28,14 @@ import Testing
         ("{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"burning\",\"alerts\":[]}", "status has an invalid value"),
         ("{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":{}}", "alerts has the wrong type"),
         ("{\"version\":\"3\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[]}", "version 3 is not supported"),
-        ("{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\"}]}",
-         "missing field alerts[0].labels"),
-        ("{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1}}]}",
-         "wrong type"),
+        (
+            "{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\"}]}",
+            "missing field alerts[0].labels"
+        ),
+        (
+            "{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1}}]}",
+            "wrong type"
+        ),
     ])
     func badBodiesSayWhatIsWrong(body: String, expected: String) {
         do {
@@ -53,11 +57,13 @@ import Testing
     }
 
     @Test func routingSplitsByServiceAndFallsBackToDefault() {
-        let payload = WebhookPayload(groupKey: "g", status: .firing, alerts: [
-            Fixtures.alert(service: "payments", fingerprint: "1"),
-            Fixtures.alert(service: "unknown-thing", fingerprint: "2"),
-            Fixtures.alert(service: "payments", fingerprint: "3"),
-        ])
+        let payload = WebhookPayload(
+            groupKey: "g", status: .firing,
+            alerts: [
+                Fixtures.alert(service: "payments", fingerprint: "1"),
+                Fixtures.alert(service: "unknown-thing", fingerprint: "2"),
+                Fixtures.alert(service: "payments", fingerprint: "3"),
+            ])
         let parts = IncidentRouting.split(payload, labels: ["service", "instance"], directory: Fixtures.directory)
         #expect(parts.map(\.service) == ["payments", "node-01.example.com"])
         #expect(parts[0].alerts.count == 2)
@@ -66,11 +72,13 @@ import Testing
     @Test func instanceWithPortFindsItsServer() {
         var alert = Fixtures.alert()
         alert.labels["service"] = nil
-        #expect(IncidentRouting.service(of: alert, labels: ["service", "instance"], directory: Fixtures.directory)
-            == "node-01.example.com")
+        #expect(
+            IncidentRouting.service(of: alert, labels: ["service", "instance"], directory: Fixtures.directory)
+                == "node-01.example.com")
         alert.labels["instance"] = "other:9100"
-        #expect(IncidentRouting.service(of: alert, labels: ["service", "instance"], directory: Fixtures.directory)
-            == "default")
+        #expect(
+            IncidentRouting.service(of: alert, labels: ["service", "instance"], directory: Fixtures.directory)
+                == "default")
     }
 
     @Test func ladderUsesDefaultsForMissingLevelsAndPassesOverEmptyOnes() {

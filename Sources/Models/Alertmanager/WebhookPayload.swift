@@ -13,9 +13,11 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
     public var externalURL: String
     public var alerts: [Alert]
 
-    public init(groupKey: String, status: AlertStatus, alerts: [Alert], receiver: String = "tocsin",
-                groupLabels: [String: String] = [:], commonLabels: [String: String] = [:],
-                commonAnnotations: [String: String] = [:], externalURL: String = "", truncatedAlerts: Int = 0) {
+    public init(
+        groupKey: String, status: AlertStatus, alerts: [Alert], receiver: String = "tocsin",
+        groupLabels: [String: String] = [:], commonLabels: [String: String] = [:],
+        commonAnnotations: [String: String] = [:], externalURL: String = "", truncatedAlerts: Int = 0
+    ) {
         self.version = "4"
         self.groupKey = groupKey
         self.truncatedAlerts = truncatedAlerts
@@ -57,9 +59,11 @@ public struct Alert: Codable, Sendable, Equatable {
     public var generatorURL: String
     public var fingerprint: String
 
-    public init(status: AlertStatus, labels: [String: String], annotations: [String: String] = [:],
-                startsAt: String = "2026-01-01T00:00:00Z", endsAt: String = "0001-01-01T00:00:00Z",
-                generatorURL: String = "", fingerprint: String = "") {
+    public init(
+        status: AlertStatus, labels: [String: String], annotations: [String: String] = [:],
+        startsAt: String = "2026-01-01T00:00:00Z", endsAt: String = "0001-01-01T00:00:00Z",
+        generatorURL: String = "", fingerprint: String = ""
+    ) {
         self.status = status
         self.labels = labels
         self.annotations = annotations

@@ -22,8 +22,8 @@ public struct CallbackData: Sendable, Equatable {
         guard text.utf8.count <= 64 else { return nil }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, let action = Action(rawValue: String(parts[0])),
-              let incident = Int64(parts[1]), incident > 0, String(incident) == parts[1],
-              let level = Int(parts[2]), (1...Directory.levelCount).contains(level), String(level) == parts[2]
+            let incident = Int64(parts[1]), incident > 0, String(incident) == parts[1],
+            let level = Int(parts[2]), (1...Directory.levelCount).contains(level), String(level) == parts[2]
         else { return nil }
         self.init(action: action, incidentID: incident, level: level)
     }

@@ -34,9 +34,11 @@ public struct CardContext: Sendable {
     /// When the current level's timer runs out, if it runs.
     public var escalatesAt: Double?
 
-    public init(incidentID: Int64, state: IncidentState, cardLevel: Int, alerts: [Alert],
-                commonLabels: [String: String] = [:], commonAnnotations: [String: String] = [:],
-                alertmanagerURL: String = "", truncatedAlerts: Int = 0, escalatesAt: Double? = nil) {
+    public init(
+        incidentID: Int64, state: IncidentState, cardLevel: Int, alerts: [Alert],
+        commonLabels: [String: String] = [:], commonAnnotations: [String: String] = [:],
+        alertmanagerURL: String = "", truncatedAlerts: Int = 0, escalatesAt: Double? = nil
+    ) {
         self.incidentID = incidentID
         self.state = state
         self.cardLevel = cardLevel

@@ -63,7 +63,8 @@ public enum CardRenderer {
                 line += .plain(" — since \(ClockText.time(since))")
             }
             if let summary = alert.annotations["summary"], summary != context.commonAnnotations["summary"],
-               !summary.isEmpty {
+                !summary.isEmpty
+            {
                 line += .plain(" — ") + .escaped(summary, limit: 200)
             }
             return line + .plain("\n")
@@ -74,7 +75,8 @@ public enum CardRenderer {
         let state = context.state
         var links: [HTMLText] = []
         if let generator = context.alerts.first(where: { !$0.generatorURL.isEmpty })?.generatorURL,
-           generator.count < 1500 {
+            generator.count < 1500
+        {
             links.append(.link(generator, .plain("Prometheus")))
         }
         if !context.alertmanagerURL.isEmpty, context.alertmanagerURL.count < 1500 {
@@ -91,11 +93,14 @@ public enum CardRenderer {
             let names = plainNames(state.ladder.people(at: handoff.nextLevel))
             switch handoff {
             case .forwarded(let actor, let time, let target):
-                text += .plain("\n↪ Forwarded by ") + .escaped(actor.plainName, limit: 64)
+                text +=
+                    .plain("\n↪ Forwarded by ") + .escaped(actor.plainName, limit: 64)
                     + .plain(" at \(ClockText.time(time)) to level \(target): ") + .escaped(names, limit: 300)
             case .timedOut(let after, let time, let target):
-                text += .plain("\n⏱ No answer in \(Duration.format(after)); level \(target) paged at "
-                    + "\(ClockText.time(time)): ") + .escaped(names, limit: 300)
+                text +=
+                    .plain(
+                        "\n⏱ No answer in \(Duration.format(after)); level \(target) paged at "
+                            + "\(ClockText.time(time)): ") + .escaped(names, limit: 300)
             }
         }
         switch state.status {
@@ -108,7 +113,8 @@ public enum CardRenderer {
             if state.exhausted, context.cardLevel == state.level {
                 text += .plain("\n⏱ No answer in \(Duration.format(state.ladder.timeout)) at the last level.")
             } else if context.cardLevel == state.level, let due = context.escalatesAt,
-                      let next = state.ladder.nextLevel(after: state.level) {
+                let next = state.ladder.nextLevel(after: state.level)
+            {
                 text += .plain("\n→ level \(next), ") + .escaped(plainNames(state.ladder.people(at: next)), limit: 300)
                 text += .plain(", at \(ClockText.time(due))")
             }
@@ -119,11 +125,20 @@ public enum CardRenderer {
     private static func buttons(_ context: CardContext) -> [[Card.Button]] {
         let state = context.state
         guard state.status == .open else { return [] }
-        var row = [Card.Button(text: "✅ Acknowledge", callbackData: CallbackData(
-            action: .acknowledge, incidentID: context.incidentID, level: context.cardLevel).encoded)]
+        var row = [
+            Card.Button(
+                text: "✅ Acknowledge",
+                callbackData: CallbackData(
+                    action: .acknowledge, incidentID: context.incidentID, level: context.cardLevel
+                ).encoded)
+        ]
         if context.cardLevel == state.level, !state.exhausted, state.ladder.nextLevel(after: state.level) != nil {
-            row.append(Card.Button(text: "↪ Forward", callbackData: CallbackData(
-                action: .forward, incidentID: context.incidentID, level: context.cardLevel).encoded))
+            row.append(
+                Card.Button(
+                    text: "↪ Forward",
+                    callbackData: CallbackData(
+                        action: .forward, incidentID: context.incidentID, level: context.cardLevel
+                    ).encoded))
         }
         return [row]
     }

@@ -22,7 +22,7 @@ public enum ClockText {
             Int32(String(decoding: digits[from..<(from + length)], as: UTF8.self))
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
         else { return nil }
         var parts = tm()
         parts.tm_year = year - 1900
@@ -39,7 +39,8 @@ public enum ClockText {
             rest = rest.dropFirst(fraction.count)
         }
         if let sign = rest.first, sign == "+" || sign == "-", rest.count >= 6,
-           let hours = Double(rest.dropFirst().prefix(2)), let minutes = Double(rest.dropFirst(4).prefix(2)) {
+            let hours = Double(rest.dropFirst().prefix(2)), let minutes = Double(rest.dropFirst(4).prefix(2))
+        {
             let offset = hours * 3600 + minutes * 60
             seconds += sign == "+" ? -offset : offset
         }

@@ -18,9 +18,11 @@ public struct HTMLText: Sendable, Equatable {
     public static func escaped(_ text: String, limit: Int = .max) -> HTMLText {
         var source = text
         if source.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
-            source = String(String.UnicodeScalarView(source.unicodeScalars.filter {
-                $0.value >= 0x20 || $0 == "\n" || $0 == "\t"
-            }))
+            source = String(
+                String.UnicodeScalarView(
+                    source.unicodeScalars.filter {
+                        $0.value >= 0x20 || $0 == "\n" || $0 == "\t"
+                    }))
         }
         if source.utf16.count > limit {
             var cut = ""

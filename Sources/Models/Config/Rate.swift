@@ -11,7 +11,7 @@ public struct Rate: Sendable, Equatable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
         guard parts.count == 2, let count = Int(parts[0].trimmingSpaces()), count > 0,
-              let period = Duration.seconds(String(parts[1]))
+            let period = Duration.seconds(String(parts[1]))
         else { return nil }
         self.init(count: count, period: period)
     }

@@ -65,15 +65,17 @@ extension IncidentState {
         next.acknowledgedAt = time
         return Transition(
             state: next, actions: [.editCards, .cancelTimer], answer: "Acknowledged. Escalation stopped.",
-            history: HistoryEntry(kind: "acknowledged", actor: actor.handleName, level: level,
-                                  detail: "acknowledged at level \(level)"))
+            history: HistoryEntry(
+                kind: "acknowledged", actor: actor.handleName, level: level,
+                detail: "acknowledged at level \(level)"))
     }
 
     private func forward(by actor: Actor, from fromLevel: Int, at time: Double) -> Transition {
         guard status == .open else { return unchanged(answer: closedAnswer) }
         guard fromLevel == level else {
-            return unchanged(answer: fromLevel < level
-                ? "Already passed on to level \(level)." : "This card is not part of the ladder.")
+            return unchanged(
+                answer: fromLevel < level
+                    ? "Already passed on to level \(level)." : "This card is not part of the ladder.")
         }
         guard let target = ladder.nextLevel(after: level) else {
             return unchanged(answer: "Level \(level) is the last level; there is nobody to forward to.")
@@ -83,8 +85,9 @@ extension IncidentState {
         return Transition(
             state: next, actions: [.postCard(level: target), .editCards],
             answer: "Forwarded to level \(target).",
-            history: HistoryEntry(kind: "forwarded", actor: actor.handleName, level: target,
-                                  detail: "forwarded from level \(fromLevel) to level \(target)"))
+            history: HistoryEntry(
+                kind: "forwarded", actor: actor.handleName, level: target,
+                detail: "forwarded from level \(fromLevel) to level \(target)"))
     }
 
     private func expire(level expired: Int, at time: Double) -> Transition {
@@ -95,15 +98,17 @@ extension IncidentState {
             next.exhausted = true
             return Transition(
                 state: next, actions: [.editCards], answer: nil,
-                history: HistoryEntry(kind: "exhausted", actor: "timer", level: level,
-                                      detail: "no answer in \(waited) at the last level"))
+                history: HistoryEntry(
+                    kind: "exhausted", actor: "timer", level: level,
+                    detail: "no answer in \(waited) at the last level"))
         }
         var next = handOff(.timedOut(after: ladder.timeout, at: time, to: target), to: target)
         next.level = target
         return Transition(
             state: next, actions: [.postCard(level: target), .editCards], answer: nil,
-            history: HistoryEntry(kind: "escalated", actor: "timer", level: target,
-                                  detail: "no answer in \(waited); escalated from level \(expired) to level \(target)"))
+            history: HistoryEntry(
+                kind: "escalated", actor: "timer", level: target,
+                detail: "no answer in \(waited); escalated from level \(expired) to level \(target)"))
     }
 
     private func resolve(at time: Double) -> Transition {

@@ -21,7 +21,8 @@ public struct IncidentState: Sendable, Equatable, Codable {
 
     /// A new incident, paging the first level (from `startLevel` on) that has somebody in it.
     public init(ladder: Ladder, startLevel: Int = 1) {
-        let first = ladder.levels.indices.first { $0 + 1 >= startLevel && !ladder.levels[$0].isEmpty }
+        let first =
+            ladder.levels.indices.first { $0 + 1 >= startLevel && !ladder.levels[$0].isEmpty }
             .map { $0 + 1 } ?? ladder.firstLevel
         status = .open
         level = first

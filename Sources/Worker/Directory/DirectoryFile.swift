@@ -53,12 +53,15 @@ public enum DirectoryFile {
         if let username, username.isEmpty || username.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
             throw DirectoryError(line: pair.value["username"]!.line, reason: "username of '\(pair.key)' is not valid")
         }
-        return Person(handle: pair.key, name: pair.value["name"]?.scalar ?? pair.key, telegramID: id,
-                      username: username)
+        return Person(
+            handle: pair.key, name: pair.value["name"]?.scalar ?? pair.key, telegramID: id,
+            username: username)
     }
 
-    private static func entry(name: String, node: YAMLNode?, people: [String: Person],
-                              allowOwners: Bool) throws(DirectoryError) -> ServiceEntry {
+    private static func entry(
+        name: String, node: YAMLNode?, people: [String: Person],
+        allowOwners: Bool
+    ) throws(DirectoryError) -> ServiceEntry {
         var entry = ServiceEntry(name: name)
         guard let node else { return entry }
         if case .scalar(let text, _) = node, text.isEmpty { return entry }

@@ -39,8 +39,10 @@ extension JobRunner {
         return .done(next)
     }
 
-    private func apply(_ part: IncidentRouting.Part, of payload: WebhookPayload, directory: Directory,
-                       logger: Logger) throws -> FollowUps {
+    private func apply(
+        _ part: IncidentRouting.Part, of payload: WebhookPayload, directory: Directory,
+        logger: Logger
+    ) throws -> FollowUps {
         guard let row = try incidents.openIncident(groupKey: payload.groupKey, service: part.service) else {
             guard part.isFiring else {
                 logger.debug("resolved alerts for no open incident; nothing to do")
@@ -51,9 +53,11 @@ extension JobRunner {
             let state = IncidentState(ladder: ladder, startLevel: startLevel)
             let created = try incidents.create(groupKey: payload.groupKey, payload: payload, state: state)
             _ = try incidents.upsertAlerts(created.id, alerts: part.alerts)
-            try incidents.record(created.id, HistoryEntry(
-                kind: "opened", actor: "alertmanager", level: state.level,
-                detail: "\(part.alerts.count) alert(s) firing; paging level \(state.level)"))
+            try incidents.record(
+                created.id,
+                HistoryEntry(
+                    kind: "opened", actor: "alertmanager", level: state.level,
+                    detail: "\(part.alerts.count) alert(s) firing; paging level \(state.level)"))
             let message = try incidents.addMessage(incidentID: created.id, level: state.level, chatID: try chatID())
             logger.info("incident opened", (.incident, String(created.id)), (.level, String(state.level)))
             var next = FollowUps()

@@ -13,7 +13,7 @@ extension JobRunner {
     func runPost(messageID: Int64, logger: Logger) throws -> JobResult {
         try db.query("BEGIN")
         guard let message = try incidents.message(id: messageID, lock: true),
-              let incident = try incidents.incident(id: message.incidentID, lock: false)
+            let incident = try incidents.incident(id: message.incidentID, lock: false)
         else {
             try db.query("COMMIT")
             return .done(FollowUps())
@@ -56,8 +56,9 @@ extension JobRunner {
         try db.query("COMMIT")
         FailPoint.hit("post.after_commit")
         MetricsRegistry.shared.increment(.pages, ["level": String(message.level)])
-        logger.info("card posted", (.incident, String(incident.id)), (.level, String(message.level)),
-                    (.messageID, String(posted)))
+        logger.info(
+            "card posted", (.incident, String(incident.id)), (.level, String(message.level)),
+            (.messageID, String(posted)))
         return .done(next)
     }
 
@@ -66,8 +67,8 @@ extension JobRunner {
     func runEdit(messageID: Int64, logger: Logger) throws -> JobResult {
         try db.query("BEGIN")
         guard let message = try incidents.message(id: messageID, lock: true),
-              let telegramID = message.telegramMessageID, message.sentVersion < message.desiredVersion,
-              let incident = try incidents.incident(id: message.incidentID, lock: false)
+            let telegramID = message.telegramMessageID, message.sentVersion < message.desiredVersion,
+            let incident = try incidents.incident(id: message.incidentID, lock: false)
         else {
             try db.query("COMMIT")
             return .done(FollowUps())
@@ -135,11 +136,13 @@ extension JobRunner {
     }
 
     func render(_ incident: IncidentRow, level: Int, escalatesAt: Double?) throws -> Card {
-        CardRenderer.render(CardContext(
-            incidentID: incident.id, state: incident.state, cardLevel: level, alerts: try incidents.alerts(incident.id),
-            commonLabels: incident.commonLabels, commonAnnotations: incident.commonAnnotations,
-            alertmanagerURL: incident.externalURL, truncatedAlerts: incident.truncatedAlerts,
-            escalatesAt: escalatesAt))
+        CardRenderer.render(
+            CardContext(
+                incidentID: incident.id, state: incident.state, cardLevel: level,
+                alerts: try incidents.alerts(incident.id),
+                commonLabels: incident.commonLabels, commonAnnotations: incident.commonAnnotations,
+                alertmanagerURL: incident.externalURL, truncatedAlerts: incident.truncatedAlerts,
+                escalatesAt: escalatesAt))
     }
 
     /// The Telegram id of the incident's first posted card, which later levels' cards reply to.
@@ -149,8 +152,10 @@ extension JobRunner {
     }
 
     /// Turns a failed Bot API call into a job result, honouring 429 for every worker.
-    func failure(_ outcome: TelegramOutcome, chat: Int64, slot: String? = nil, method: String,
-                 logger: Logger) throws -> JobResult {
+    func failure(
+        _ outcome: TelegramOutcome, chat: Int64, slot: String? = nil, method: String,
+        logger: Logger
+    ) throws -> JobResult {
         switch outcome {
         case .retry, .retryAfter, .migrated, .permanent:
             if let slot { try limiter.release(chat: chat, slot: slot, on: queue.connection) }
@@ -170,12 +175,15 @@ extension JobRunner {
             logger.warning("telegram call may have been applied; retrying may repeat it", (.error, reason))
             return .failed(reason: reason, transient: true)
         case .migrated(let newChat):
-            try db.query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE "
-                + "SET value = EXCLUDED.value", ["chat:\(config.chatID)", String(newChat)])
-            try db.query("UPDATE messages SET chat_id = $1 WHERE chat_id = $2 AND telegram_message_id IS NULL",
-                         [String(newChat), String(chat)])
-            logger.error("THE GROUP WAS UPGRADED TO A SUPERGROUP: sending to the new chat id from now on; "
-                + "set TELEGRAM_CHAT_ID to it", (.chatID, String(newChat)))
+            try db.query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE "
+                    + "SET value = EXCLUDED.value", ["chat:\(config.chatID)", String(newChat)])
+            try db.query(
+                "UPDATE messages SET chat_id = $1 WHERE chat_id = $2 AND telegram_message_id IS NULL",
+                [String(newChat), String(chat)])
+            logger.error(
+                "THE GROUP WAS UPGRADED TO A SUPERGROUP: sending to the new chat id from now on; "
+                    + "set TELEGRAM_CHAT_ID to it", (.chatID, String(newChat)))
             return .deferred(millis: 0)
         case .permanent(let code, let description):
             return .dead(reason: "\(method): \(code) \(description)")

@@ -18,7 +18,9 @@ extension JobRunner {
             logger.info("no answer; escalating", (.incident, String(incidentID)), (.level, String(level)))
             return try commit(transition, to: incident)
         }
-        guard let next else { return .failed(reason: "incident \(incidentID) changed during escalation", transient: true) }
+        guard let next else {
+            return .failed(reason: "incident \(incidentID) changed during escalation", transient: true)
+        }
         return .done(next)
     }
 }

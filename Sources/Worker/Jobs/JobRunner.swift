@@ -53,8 +53,9 @@ public final class JobRunner {
             case .post: return try runPost(messageID: try Self.field(job.body, "message"), logger: logger)
             case .edit: return try runEdit(messageID: try Self.field(job.body, "message"), logger: logger)
             case .escalate:
-                return try runEscalation(incidentID: try Self.field(job.body, "incident"),
-                                         level: Int(try Self.field(job.body, "level")), logger: logger)
+                return try runEscalation(
+                    incidentID: try Self.field(job.body, "incident"),
+                    level: Int(try Self.field(job.body, "level")), logger: logger)
             case .update: return try runUpdate(job.body, logger: logger)
             }
         } catch let error as PostgresError {
@@ -98,8 +99,10 @@ public final class JobRunner {
         case "forwarded": metrics.increment(.escalations, ["cause": "forward", "level": String(entry.level)])
         case "acknowledged":
             metrics.increment(.acknowledgements, ["level": String(entry.level)])
-            if let opened = try? db.query("SELECT extract(epoch FROM now() - opened_at) AS age FROM incidents "
-                + "WHERE id = $1", [String(incident.id)]).first?.double("age") {
+            if let opened = try? db.query(
+                "SELECT extract(epoch FROM now() - opened_at) AS age FROM incidents "
+                    + "WHERE id = $1", [String(incident.id)]
+            ).first?.double("age") {
                 metrics.observe(.timeToAcknowledge, [:], opened)
             }
         default: break
@@ -107,15 +110,19 @@ public final class JobRunner {
     }
 
     /// Follow-ups that bring every posted card up to date after a transition.
-    func followUps(for transition: Transition, incident: IncidentRow, newMessage: Int64?,
-                   edits: [Int64]) -> FollowUps {
+    func followUps(
+        for transition: Transition, incident: IncidentRow, newMessage: Int64?,
+        edits: [Int64]
+    ) -> FollowUps {
         var next = FollowUps()
         if let newMessage { next.jobs.append(Self.postJob(newMessage)) }
         next.jobs += edits.map(Self.editJob)
-        if transition.actions.contains(.cancelTimer) || transition.actions.contains(where: {
-            if case .postCard = $0 { return true }
-            return false
-        }) {
+        if transition.actions.contains(.cancelTimer)
+            || transition.actions.contains(where: {
+                if case .postCard = $0 { return true }
+                return false
+            })
+        {
             next.cancelled.append(Self.escalateJob(incident.id, level: incident.state.level))
         }
         return next

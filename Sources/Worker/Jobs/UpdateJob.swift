@@ -20,8 +20,9 @@ extension JobRunner {
         guard let queryID = query["id"]?.string, let from = query["from"], let userID = from["id"]?.int else {
             return .dead(reason: "callback query without id or sender")
         }
-        let actor = Actor(telegramID: userID, username: from["username"]?.string,
-                          firstName: from["first_name"]?.string ?? "someone")
+        let actor = Actor(
+            telegramID: userID, username: from["username"]?.string,
+            firstName: from["first_name"]?.string ?? "someone")
         let chat = query["message"]?["chat"]?["id"]?.int
         guard let chat, try chat == chatID() || chat == config.chatID else {
             answer(queryID, "This bot pages another chat; nothing changed.", logger: logger)
@@ -32,7 +33,8 @@ extension JobRunner {
             return .done(FollowUps())
         }
         let now = Double(try queue.connection.serverTimeMillis()) / 1000
-        let event: IncidentEvent = data.action == .acknowledge
+        let event: IncidentEvent =
+            data.action == .acknowledge
             ? .acknowledge(by: actor, at: now) : .forward(by: actor, fromLevel: data.level, at: now)
         let clickLogger = logger.with(.incident, String(data.incidentID))
 
@@ -43,8 +45,9 @@ extension JobRunner {
             let transition = incident.state.apply(event)
             guard let next = try commit(transition, to: incident) else { return nil }
             if transition.changed {
-                clickLogger.info("click applied", (.status, transition.history?.kind ?? ""),
-                                 (.level, String(transition.state.level)))
+                clickLogger.info(
+                    "click applied", (.status, transition.history?.kind ?? ""),
+                    (.level, String(transition.state.level)))
             }
             return (next, transition.answer ?? "Nothing changed.")
         }
@@ -67,7 +70,7 @@ extension JobRunner {
     /// a mention in a new message would notify them.
     private func runCommand(_ message: JSONValue, logger: Logger) throws -> JobResult {
         guard let text = message["text"]?.string, text.hasPrefix("/"),
-              let chat = message["chat"]?["id"]?.int, let from = message["from"], let userID = from["id"]?.int
+            let chat = message["chat"]?["id"]?.int, let from = message["from"], let userID = from["id"]?.int
         else { return .done(FollowUps()) }
         let words = text.split(separator: " ").map(String.init)
         let command = words.first.map { String($0.split(separator: "@").first ?? "") } ?? ""
@@ -100,8 +103,9 @@ extension JobRunner {
                 "L\(index + 1): " + (people.isEmpty ? "nobody" : people.map(\.name).joined(separator: ", "))
             }
             let label = service != nil && name != service ? "\(service!) → \(name)" : name
-            lines.append(HTMLText.tag("b", .escaped(label)).html + " (every \(Duration.format(ladder.timeout)))\n"
-                + HTMLText.escaped(levels.joined(separator: " · ")).html)
+            lines.append(
+                HTMLText.tag("b", .escaped(label)).html + " (every \(Duration.format(ladder.timeout)))\n"
+                    + HTMLText.escaped(levels.joined(separator: " · ")).html)
         }
         return lines.isEmpty ? "The directory is empty." : lines.joined(separator: "\n")
     }
@@ -120,7 +124,8 @@ extension JobRunner {
             let age = Duration.format(Double(max(row.int("age") ?? 0, 1)))
             var line = HTMLText.escaped("#\(row["id"] ?? "?") \(row["service"] ?? "?")")
             if let base = linkBase, let card = row["card"] { line = .link(base + card, line) }
-            return line.html + HTMLText.escaped(" · \(row["status"] ?? "?") · level \(row["level"] ?? "?") · \(age)").html
+            return line.html
+                + HTMLText.escaped(" · \(row["status"] ?? "?") · level \(row["level"] ?? "?") · \(age)").html
         }.joined(separator: "\n")
     }
 }

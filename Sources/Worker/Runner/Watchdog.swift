@@ -38,21 +38,29 @@ struct Watchdog {
         let silent = Double(try redis.serverTimeMillis() - last) / 1000
         guard silent > timeout else { return }
         guard try redis.command(["SET", missingFlag, "1", "NX"]).text == "OK" else { return }
-        logger.error("no Watchdog heartbeat from Alertmanager; paging level 3",
-                     (.delayMillis, String(Int(silent * 1000))))
-        try enqueue(status: .firing, deliveryKey: "watchdog-missing:\(last)", on: redis,
-                    summary: "No Watchdog heartbeat from Alertmanager for \(Duration.format(silent.rounded())): "
-                        + "Prometheus or Alertmanager may be down, and no other alert would reach you.")
+        logger.error(
+            "no Watchdog heartbeat from Alertmanager; paging level 3",
+            (.delayMillis, String(Int(silent * 1000))))
+        try enqueue(
+            status: .firing, deliveryKey: "watchdog-missing:\(last)", on: redis,
+            summary: "No Watchdog heartbeat from Alertmanager for \(Duration.format(silent.rounded())): "
+                + "Prometheus or Alertmanager may be down, and no other alert would reach you.")
     }
 
-    private func enqueue(status: AlertStatus, deliveryKey: String, on redis: RedisConnection,
-                         summary: String = "Alertmanager's Watchdog heartbeat is arriving again.") throws {
-        let labels = ["alertname": Self.missingAlert, "service": Self.service, "severity": "critical",
-                      Self.startLevelLabel: "3"]
-        let alert = Alert(status: status, labels: labels, annotations: ["summary": summary],
-                          startsAt: "", fingerprint: "tocsin-watchdog-missing")
-        let payload = WebhookPayload(groupKey: Self.groupKey, status: status, alerts: [alert],
-                                     commonLabels: labels, commonAnnotations: ["summary": summary])
+    private func enqueue(
+        status: AlertStatus, deliveryKey: String, on redis: RedisConnection,
+        summary: String = "Alertmanager's Watchdog heartbeat is arriving again."
+    ) throws {
+        let labels = [
+            "alertname": Self.missingAlert, "service": Self.service, "severity": "critical",
+            Self.startLevelLabel: "3",
+        ]
+        let alert = Alert(
+            status: status, labels: labels, annotations: ["summary": summary],
+            startsAt: "", fingerprint: "tocsin-watchdog-missing")
+        let payload = WebhookPayload(
+            groupKey: Self.groupKey, status: status, alerts: [alert],
+            commonLabels: labels, commonAnnotations: ["summary": summary])
         let body = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
         let queue = JobQueue(keys: keys, connection: redis)
         try queue.ensureGroupsOnce()

@@ -46,16 +46,20 @@ public final class WorkerLoop {
         self.stop = stop
         self.logger = logger.with(.consumer, consumer)
         let redisURL = RedisURL(config.redisURL) ?? RedisURL()
-        queue = JobQueue(keys: QueueKeys(prefix: config.keyPrefix), connection: RedisConnection(url: redisURL, timeout: 6))
+        queue = JobQueue(
+            keys: QueueKeys(prefix: config.keyPrefix), connection: RedisConnection(url: redisURL, timeout: 6))
         // A session idle inside a transaction longer than the lease belongs to a paused worker: PostgreSQL
         // ends it, releasing its row locks for the worker that took the job over.
         let idleLimit = Int(max(config.jobLease, 1) * 1000)
-        let db = PostgresConnection(conninfo: config.databaseURL, onConnect: [
-            "SET idle_in_transaction_session_timeout = \(idleLimit)", "SET lock_timeout = \(idleLimit)",
-        ])
-        runner = JobRunner(config: config, queue: queue, db: db,
-                           telegram: TelegramClient(apiURL: config.telegramAPIURL, token: config.botToken),
-                           logger: logger)
+        let db = PostgresConnection(
+            conninfo: config.databaseURL,
+            onConnect: [
+                "SET idle_in_transaction_session_timeout = \(idleLimit)", "SET lock_timeout = \(idleLimit)",
+            ])
+        runner = JobRunner(
+            config: config, queue: queue, db: db,
+            telegram: TelegramClient(apiURL: config.telegramAPIURL, token: config.botToken),
+            logger: logger)
     }
 
     /// Runs until `stop` is set; the job in hand is finished first.
@@ -66,7 +70,8 @@ public final class WorkerLoop {
                 try step()
                 backoff = 0.1
             } catch {
-                logger.error("queue unavailable; retrying", (.error, "\(error)"), (.delayMillis, String(Int(backoff * 1000))))
+                logger.error(
+                    "queue unavailable; retrying", (.error, "\(error)"), (.delayMillis, String(Int(backoff * 1000))))
                 stop.sleep(backoff)
                 backoff = min(backoff * 2, 5)
             }
@@ -81,9 +86,11 @@ public final class WorkerLoop {
         if Date().timeIntervalSince(lastReclaim) > config.jobLease / 2 {
             lastReclaim = Date()
             for (job, deliveries) in try queue.reclaim(consumer: consumer, minIdleMillis: Int(config.jobLease * 1000)) {
-                logger.warning("took over a job left by a stopped worker", (.job, job.id), (.attempt, String(deliveries)))
+                logger.warning(
+                    "took over a job left by a stopped worker", (.job, job.id), (.attempt, String(deliveries)))
                 if deliveries > JobRunner.maxAttempts + 1 {
-                    try queue.deadLetter(job, consumer: consumer, error: "delivered \(deliveries) times without finishing")
+                    try queue.deadLetter(
+                        job, consumer: consumer, error: "delivered \(deliveries) times without finishing")
                 } else {
                     try handle(job)
                 }

@@ -26,8 +26,9 @@ public final class WorkerMetrics: @unchecked Sendable {
     public func serve(on address: String, logger: Logger) throws -> HTTPServer {
         let server = try HTTPServer(address: address) { [self] request in
             guard request.path == "/metrics" else { return .text(404, "not found") }
-            return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"],
-                                body: Array(render().utf8))
+            return HTTPResponse(
+                status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"],
+                body: Array(render().utf8))
         }
         logger.info("serving worker metrics", (.address, address))
         return server
@@ -37,11 +38,15 @@ public final class WorkerMetrics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var gauges = (try? QueueInspector(keys: keys, connection: redis).gauges()) ?? []
-        let rows = try? db.query("SELECT status, level, count(*) AS n FROM incidents WHERE status <> 'resolved' "
-            + "GROUP BY status, level")
+        let rows = try? db.query(
+            "SELECT status, level, count(*) AS n FROM incidents WHERE status <> 'resolved' "
+                + "GROUP BY status, level")
         for row in rows?.all ?? [] {
-            gauges.append((.openIncidents, ["state": row["status"] ?? "?", "level": row["level"] ?? "?"],
-                           row.double("n") ?? 0))
+            gauges.append(
+                (
+                    .openIncidents, ["state": row["status"] ?? "?", "level": row["level"] ?? "?"],
+                    row.double("n") ?? 0
+                ))
         }
         return MetricsRegistry.shared.render(gauges: gauges)
     }

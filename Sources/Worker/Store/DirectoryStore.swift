@@ -17,17 +17,20 @@ public struct DirectoryStore {
             try db.query("DELETE FROM services")
             try db.query("DELETE FROM people")
             for person in directory.people.values.sorted(by: { $0.handle < $1.handle }) {
-                try db.query("INSERT INTO people (handle, name, telegram_id, username) VALUES ($1, $2, $3, $4)",
-                             [person.handle, person.name, String(person.telegramID), person.username])
+                try db.query(
+                    "INSERT INTO people (handle, name, telegram_id, username) VALUES ($1, $2, $3, $4)",
+                    [person.handle, person.name, String(person.telegramID), person.username])
             }
             for entry in [directory.defaults] + directory.services.values.sorted(by: { $0.name < $1.name }) {
                 let key = entry.name == directory.defaults.name ? "" : entry.name
-                try db.query("INSERT INTO services (name, escalation_timeout_seconds) VALUES ($1, $2)",
-                             [key, entry.escalationTimeout.map { String($0) }])
+                try db.query(
+                    "INSERT INTO services (name, escalation_timeout_seconds) VALUES ($1, $2)",
+                    [key, entry.escalationTimeout.map { String($0) }])
                 for (level, handles) in entry.levels {
                     for (position, handle) in handles.enumerated() {
-                        try db.query("INSERT INTO service_levels (service, level, position, handle) "
-                            + "VALUES ($1, $2, $3, $4)", [key, String(level), String(position), handle])
+                        try db.query(
+                            "INSERT INTO service_levels (service, level, position, handle) "
+                                + "VALUES ($1, $2, $3, $4)", [key, String(level), String(position), handle])
                     }
                 }
             }
@@ -39,8 +42,9 @@ public struct DirectoryStore {
         var people: [String: Person] = [:]
         for row in try db.query("SELECT handle, name, telegram_id, username FROM people").all {
             guard let handle = row["handle"] else { continue }
-            people[handle] = Person(handle: handle, name: row["name"] ?? handle,
-                                    telegramID: row.int("telegram_id") ?? 0, username: row["username"])
+            people[handle] = Person(
+                handle: handle, name: row["name"] ?? handle,
+                telegramID: row.int("telegram_id") ?? 0, username: row["username"])
         }
         var entries: [String: ServiceEntry] = [:]
         for row in try db.query("SELECT name, escalation_timeout_seconds FROM services").all {

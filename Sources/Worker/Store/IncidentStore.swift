@@ -35,19 +35,24 @@ public struct IncidentStore {
         self.db = db
     }
 
-    static let incidentColumns = "id, group_key, service, version, state::text AS state, common_labels::text AS cl, "
+    static let incidentColumns =
+        "id, group_key, service, version, state::text AS state, common_labels::text AS cl, "
         + "common_annotations::text AS ca, external_url, truncated_alerts, escalates_at_ms"
 
     // MARK: - Incidents
 
     public func openIncident(groupKey: String, service: String) throws -> IncidentRow? {
-        try db.query("SELECT \(Self.incidentColumns) FROM incidents WHERE group_key = $1 AND service = $2 "
-            + "AND status <> 'resolved' FOR UPDATE", [groupKey, service]).first.map(Self.incident)
+        try db.query(
+            "SELECT \(Self.incidentColumns) FROM incidents WHERE group_key = $1 AND service = $2 "
+                + "AND status <> 'resolved' FOR UPDATE", [groupKey, service]
+        ).first.map(Self.incident)
     }
 
     public func incident(id: Int64, lock: Bool = true) throws -> IncidentRow? {
-        try db.query("SELECT \(Self.incidentColumns) FROM incidents WHERE id = $1" + (lock ? " FOR UPDATE" : ""),
-                     [String(id)]).first.map(Self.incident)
+        try db.query(
+            "SELECT \(Self.incidentColumns) FROM incidents WHERE id = $1" + (lock ? " FOR UPDATE" : ""),
+            [String(id)]
+        ).first.map(Self.incident)
     }
 
     /// Inserts a new incident; throws a unique violation (23505) when another worker opened it first.
@@ -56,9 +61,11 @@ public struct IncidentStore {
             "INSERT INTO incidents (group_key, service, status, level, state, common_labels, common_annotations, "
                 + "external_url, truncated_alerts) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9) "
                 + "RETURNING \(Self.incidentColumns)",
-            [groupKey, state.ladder.service, state.status.rawValue, String(state.level), try JSONText.encode(state),
-             try JSONText.encode(payload.commonLabels), try JSONText.encode(payload.commonAnnotations),
-             payload.externalURL, String(payload.truncatedAlerts)])
+            [
+                groupKey, state.ladder.service, state.status.rawValue, String(state.level), try JSONText.encode(state),
+                try JSONText.encode(payload.commonLabels), try JSONText.encode(payload.commonAnnotations),
+                payload.externalURL, String(payload.truncatedAlerts),
+            ])
         guard let row = rows.first else {
             throw PostgresError(.server, message: "insert returned no row", statement: "INSERT INTO incidents")
         }
@@ -70,19 +77,26 @@ public struct IncidentStore {
         try db.query(
             "UPDATE incidents SET state = $1::jsonb, status = $2, level = $3, version = version + 1, "
                 + "updated_at = now() WHERE id = $4 AND version = $5",
-            [try JSONText.encode(state), state.status.rawValue, String(state.level), String(row.id),
-             String(expected)]).affected == 1
+            [
+                try JSONText.encode(state), state.status.rawValue, String(state.level), String(row.id),
+                String(expected),
+            ]
+        ).affected == 1
     }
 
     public func updateNotification(_ id: Int64, payload: WebhookPayload) throws {
-        try db.query("UPDATE incidents SET common_labels = $1::jsonb, common_annotations = $2::jsonb, "
-            + "external_url = $3, truncated_alerts = $4, updated_at = now() WHERE id = $5",
-            [try JSONText.encode(payload.commonLabels), try JSONText.encode(payload.commonAnnotations),
-             payload.externalURL, String(payload.truncatedAlerts), String(id)])
+        try db.query(
+            "UPDATE incidents SET common_labels = $1::jsonb, common_annotations = $2::jsonb, "
+                + "external_url = $3, truncated_alerts = $4, updated_at = now() WHERE id = $5",
+            [
+                try JSONText.encode(payload.commonLabels), try JSONText.encode(payload.commonAnnotations),
+                payload.externalURL, String(payload.truncatedAlerts), String(id),
+            ])
     }
 
     public func setEscalation(_ id: Int64, atMillis: Int64?) throws {
-        try db.query("UPDATE incidents SET escalates_at_ms = $1 WHERE id = $2", [atMillis.map { String($0) }, String(id)])
+        try db.query(
+            "UPDATE incidents SET escalates_at_ms = $1 WHERE id = $2", [atMillis.map { String($0) }, String(id)])
     }
 
     // MARK: - Alerts
@@ -104,9 +118,11 @@ public struct IncidentStore {
 
     /// The incident's alerts, firing first, then by start time.
     public func alerts(_ id: Int64) throws -> [Alert] {
-        try db.query("SELECT body::text AS body FROM alerts WHERE incident_id = $1 "
-            + "ORDER BY status = 'firing' DESC, body->>'startsAt', fingerprint", [String(id)])
-            .all.compactMap { row in row["body"].flatMap { try? JSONText.decode(Alert.self, $0) } }
+        try db.query(
+            "SELECT body::text AS body FROM alerts WHERE incident_id = $1 "
+                + "ORDER BY status = 'firing' DESC, body->>'startsAt', fingerprint", [String(id)]
+        )
+        .all.compactMap { row in row["body"].flatMap { try? JSONText.decode(Alert.self, $0) } }
     }
 
     // MARK: - Cards
@@ -132,33 +148,40 @@ public struct IncidentStore {
 
     /// Marks every card of the incident as needing an edit; returns the ids of those already posted.
     public func requestEdits(_ incidentID: Int64) throws -> [Int64] {
-        try db.query("UPDATE messages SET desired_version = desired_version + 1 WHERE incident_id = $1 "
-            + "RETURNING id, telegram_message_id", [String(incidentID)])
-            .all.filter { $0["telegram_message_id"] != nil }.compactMap { $0.int("id") }
+        try db.query(
+            "UPDATE messages SET desired_version = desired_version + 1 WHERE incident_id = $1 "
+                + "RETURNING id, telegram_message_id", [String(incidentID)]
+        )
+        .all.filter { $0["telegram_message_id"] != nil }.compactMap { $0.int("id") }
     }
 
     public func markPosted(_ id: Int64, telegramMessageID: Int64, version: Int) throws {
-        try db.query("UPDATE messages SET telegram_message_id = $1, sent_version = $2, posted_at = now() "
-            + "WHERE id = $3", [String(telegramMessageID), String(version), String(id)])
+        try db.query(
+            "UPDATE messages SET telegram_message_id = $1, sent_version = $2, posted_at = now() "
+                + "WHERE id = $3", [String(telegramMessageID), String(version), String(id)])
     }
 
     public func markSynced(_ id: Int64, version: Int) throws {
-        try db.query("UPDATE messages SET sent_version = GREATEST(sent_version, $1) WHERE id = $2",
-                     [String(version), String(id)])
+        try db.query(
+            "UPDATE messages SET sent_version = GREATEST(sent_version, $1) WHERE id = $2",
+            [String(version), String(id)])
     }
 
     // MARK: - History
 
     public func record(_ incidentID: Int64, _ entry: HistoryEntry) throws {
-        try db.query("INSERT INTO events (incident_id, kind, actor, level, detail) VALUES ($1, $2, $3, $4, $5)",
-                     [String(incidentID), entry.kind, entry.actor, String(entry.level), entry.detail])
+        try db.query(
+            "INSERT INTO events (incident_id, kind, actor, level, detail) VALUES ($1, $2, $3, $4, $5)",
+            [String(incidentID), entry.kind, entry.actor, String(entry.level), entry.detail])
     }
 
     // MARK: - Rows
 
     static func incident(_ row: PostgresRow) -> IncidentRow {
-        let state = (try? JSONText.decode(IncidentState.self, row["state"] ?? "")) ?? IncidentState(
-            ladder: Ladder(service: row["service"] ?? "", levels: [], timeout: 300))
+        let state =
+            (try? JSONText.decode(IncidentState.self, row["state"] ?? ""))
+            ?? IncidentState(
+                ladder: Ladder(service: row["service"] ?? "", levels: [], timeout: 300))
         return IncidentRow(
             id: row.int("id") ?? 0, groupKey: row["group_key"] ?? "", service: row["service"] ?? "",
             version: Int(row.int("version") ?? 0), state: state,

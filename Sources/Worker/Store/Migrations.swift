@@ -4,7 +4,9 @@ import Postgres
 /// in its own transaction, under an advisory lock so two runs at once do not race.
 public enum Migrations {
     static let steps: [(version: Int, name: String, sql: String)] = [
-        (1, "directory, incidents, alerts, messages, events", """
+        (
+            1, "directory, incidents, alerts, messages, events",
+            """
             CREATE TABLE people (
                 handle text PRIMARY KEY,
                 name text NOT NULL,
@@ -78,22 +80,25 @@ public enum Migrations {
                 key text PRIMARY KEY,
                 value text NOT NULL
             );
-            """),
+            """
+        )
     ]
 
     /// Applies missing steps; returns the versions applied now.
     @discardableResult
     public static func run(on db: PostgresConnection) throws -> [Int] {
-        try db.query("CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, "
-            + "applied_at timestamptz NOT NULL DEFAULT now())")
+        try db.query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, "
+                + "applied_at timestamptz NOT NULL DEFAULT now())")
         return try db.transaction { db in
             try db.query("SELECT pg_advisory_xact_lock(7415)")
             let done = Set(try db.query("SELECT version FROM schema_migrations").all.compactMap { $0.int("version") })
             var applied: [Int] = []
             for step in steps where !done.contains(Int64(step.version)) {
                 try db.execute(script: step.sql)
-                try db.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                             [String(step.version), step.name])
+                try db.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    [String(step.version), step.name])
                 applied.append(step.version)
             }
             return applied

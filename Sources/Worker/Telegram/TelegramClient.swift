@@ -56,9 +56,13 @@ public final class TelegramClient {
 
     /// Long-polls for updates; the HTTP timeout is kept above Telegram's long-poll timeout.
     public func getUpdates(offset: Int64, timeout pollSeconds: Int) -> (TelegramOutcome, [JSONValue]) {
-        let outcome = call("getUpdates", ["offset": offset, "timeout": pollSeconds,
-                                          "allowed_updates": ["message", "callback_query"]],
-                           timeout: Double(pollSeconds) + 10)
+        let outcome = call(
+            "getUpdates",
+            [
+                "offset": offset, "timeout": pollSeconds,
+                "allowed_updates": ["message", "callback_query"],
+            ],
+            timeout: Double(pollSeconds) + 10)
         if case .ok(let result) = outcome, case .array(let updates)? = result["updates"] { return (outcome, updates) }
         return (outcome, [])
     }
@@ -85,9 +89,10 @@ public final class TelegramClient {
         }
         let response: HTTPClientResponse
         do {
-            response = try http.send(url: "\(baseURL)/bot\(token)/\(method)",
-                                     headers: ["Content-Type: application/json"], body: Array(body),
-                                     timeout: timeout ?? self.timeout)
+            response = try http.send(
+                url: "\(baseURL)/bot\(token)/\(method)",
+                headers: ["Content-Type: application/json"], body: Array(body),
+                timeout: timeout ?? self.timeout)
         } catch let error as HTTPClientError {
             let reason = "\(method): \(error)"
             return error.kind == .notSent ? .retry(reason: reason) : .maybeSent(reason: reason)
@@ -122,4 +127,3 @@ public final class TelegramClient {
         ["inline_keyboard": rows.map { row in row.map { ["text": $0.text, "callback_data": $0.callbackData] } }]
     }
 }
-

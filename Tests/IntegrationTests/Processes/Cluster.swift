@@ -37,16 +37,19 @@ final class Cluster: @unchecked Sendable {
     private(set) var processes: [String: Process] = [:]
     private let ports: (redis: Int, postgres: Int)?
 
-    init(timeout: String = "1h", lease: String = "2s", chatRate: String = "100000/1s", simulatorArguments: [String] = [],
-         ownDatastores: Bool = false, extra: [String: String] = [:]) throws {
+    init(
+        timeout: String = "1h", lease: String = "2s", chatRate: String = "100000/1s", simulatorArguments: [String] = [],
+        ownDatastores: Bool = false, extra: [String: String] = [:]
+    ) throws {
         folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(TestServices.uniqueName("cluster"))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         chmod(folder.path, 0o755)
         let base = Int.random(in: 20_000...30_000)
         if ownDatastores {
             ports = (base + 1, base + 2)
-            try Self.shell("ops/datastores start \(folder.path)",
-                           ["TOCSIN_REDIS_PORT": String(base + 1), "TOCSIN_PG_PORT": String(base + 2)])
+            try Self.shell(
+                "ops/datastores start \(folder.path)",
+                ["TOCSIN_REDIS_PORT": String(base + 1), "TOCSIN_PG_PORT": String(base + 2)])
             redisURL = "redis://127.0.0.1:\(base + 1)/0"
             let plain = "postgresql://tocsin@127.0.0.1:\(base + 2)/tocsin"
             try Migrations.run(on: PostgresConnection(conninfo: plain))
@@ -56,8 +59,9 @@ final class Cluster: @unchecked Sendable {
             redisURL = TestServices.redisURL
             databaseURL = try TestServices.freshSchema()
         }
-        try DirectoryStore(db: PostgresConnection(conninfo: databaseURL)).replace(with: DirectoryFile.parse(
-            StoreTests.example.replacingOccurrences(of: "  escalation_timeout: 5m\n", with: "")))
+        try DirectoryStore(db: PostgresConnection(conninfo: databaseURL)).replace(
+            with: DirectoryFile.parse(
+                StoreTests.example.replacingOccurrences(of: "  escalation_timeout: 5m\n", with: "")))
         keyPrefix = TestServices.uniqueName("crash")
         simulatorURL = "http://127.0.0.1:\(base + 3)"
         ingestURL = "http://127.0.0.1:\(base + 4)"
@@ -67,13 +71,17 @@ final class Cluster: @unchecked Sendable {
             "TELEGRAM_BOT_TOKEN": Self.token, "TELEGRAM_CHAT_ID": String(Self.chatID),
             "TELEGRAM_API_URL": simulatorURL, "TELEGRAM_CHAT_RATE": chatRate, "TELEGRAM_GLOBAL_RATE": "100000/1s",
             "TOCSIN_JOB_LEASE": lease, "TOCSIN_WORKER_THREADS": "1", "TOCSIN_LOG_LEVEL": "debug",
-            "TOCSIN_WEBHOOK_TOKEN": "crash-webhook-bearer-secret", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
+            "TOCSIN_WEBHOOK_TOKEN": "crash-webhook-bearer-secret",
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
         ]
         environment.merge(extra) { $1 }
         self.environment = environment
-        try start("simulator", Self.binaries.appendingPathComponent("tocsin-telegram-sim").path,
-                  ["--listen", "127.0.0.1:\(base + 3)", "--token", Self.token, "--chat-id", String(Self.chatID),
-                   "--members", Self.members] + simulatorArguments, environment: [:])
+        try start(
+            "simulator", Self.binaries.appendingPathComponent("tocsin-telegram-sim").path,
+            [
+                "--listen", "127.0.0.1:\(base + 3)", "--token", Self.token, "--chat-id", String(Self.chatID),
+                "--members", Self.members,
+            ] + simulatorArguments, environment: [:])
         try waitForHTTP(simulatorURL + "/sim/members")
     }
 
@@ -84,8 +92,9 @@ final class Cluster: @unchecked Sendable {
             Self.waitForExit(process)
         }
         if let ports {
-            try? Self.shell("ops/datastores stop \(folder.path)",
-                            ["TOCSIN_REDIS_PORT": String(ports.redis), "TOCSIN_PG_PORT": String(ports.postgres)])
+            try? Self.shell(
+                "ops/datastores stop \(folder.path)",
+                ["TOCSIN_REDIS_PORT": String(ports.redis), "TOCSIN_PG_PORT": String(ports.postgres)])
         }
     }
 
@@ -101,8 +110,10 @@ final class Cluster: @unchecked Sendable {
         try start(name, Self.binaries.appendingPathComponent("tocsin").path, ["worker"], extra: extra)
     }
 
-    func start(_ name: String, _ path: String, _ arguments: [String], environment: [String: String]? = nil,
-               extra: [String: String] = [:]) throws {
+    func start(
+        _ name: String, _ path: String, _ arguments: [String], environment: [String: String]? = nil,
+        extra: [String: String] = [:]
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -149,8 +160,9 @@ final class Cluster: @unchecked Sendable {
 
     func startDatastores() throws {
         guard let ports else { return }
-        try Self.shell("ops/datastores start \(folder.path)",
-                       ["TOCSIN_REDIS_PORT": String(ports.redis), "TOCSIN_PG_PORT": String(ports.postgres)])
+        try Self.shell(
+            "ops/datastores start \(folder.path)",
+            ["TOCSIN_REDIS_PORT": String(ports.redis), "TOCSIN_PG_PORT": String(ports.postgres)])
     }
 
     func stopPostgres() throws {
@@ -204,12 +216,17 @@ final class Cluster: @unchecked Sendable {
     /// Posts a notification to the ingest with the bearer token; 0 when no HTTP answer came.
     func postAlert(_ body: String, client: HTTPClient = HTTPClient()) -> Int {
         let headers = ["Content-Type: application/json", "Authorization: Bearer crash-webhook-bearer-secret"]
-        return (try? client.send(url: ingestURL + "/alertmanager", headers: headers, body: Array(body.utf8),
-                                 timeout: 5).status) ?? 0
+        return
+            (try? client.send(
+                url: ingestURL + "/alertmanager", headers: headers, body: Array(body.utf8),
+                timeout: 5
+            ).status) ?? 0
     }
 
     func messages() -> [[String: Any]] {
-        guard let response = try? HTTPClient().send(method: "GET", url: simulatorURL + "/sim/messages?chat_id=\(Self.chatID)")
+        guard
+            let response = try? HTTPClient().send(
+                method: "GET", url: simulatorURL + "/sim/messages?chat_id=\(Self.chatID)")
         else { return [] }
         return (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [[String: Any]] ?? []
     }
@@ -252,12 +269,14 @@ func namedNotification(_ name: String, status: String = "firing") -> String {
         "version": "4", "groupKey": "{}:{alertname=\"\(name)\"}", "status": status, "receiver": "tocsin",
         "groupLabels": ["alertname": name], "commonLabels": ["alertname": name, "severity": "critical"],
         "commonAnnotations": ["summary": "crash test"], "externalURL": "http://127.0.0.1:9093", "truncatedAlerts": 0,
-        "alerts": [[
-            "status": status, "labels": ["alertname": name, "service": "payments", "severity": "critical"],
-            "annotations": [:], "startsAt": "2026-12-03T14:01:05Z",
-            "endsAt": status == "firing" ? "0001-01-01T00:00:00Z" : "2026-12-03T14:31:05Z",
-            "generatorURL": "", "fingerprint": "fp-\(name)",
-        ]],
+        "alerts": [
+            [
+                "status": status, "labels": ["alertname": name, "service": "payments", "severity": "critical"],
+                "annotations": [:], "startsAt": "2026-12-03T14:01:05Z",
+                "endsAt": status == "firing" ? "0001-01-01T00:00:00Z" : "2026-12-03T14:31:05Z",
+                "generatorURL": "", "fingerprint": "fp-\(name)",
+            ]
+        ],
     ]
     return String(decoding: try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
 }

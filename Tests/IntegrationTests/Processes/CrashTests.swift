@@ -88,7 +88,11 @@ import Testing
             if index == 40 { try cluster.stopPostgres() }
             if index == 46 { try cluster.startDatastores() }
             let name = "Restart\(index)"
-            if cluster.postAlert(namedNotification(name), client: client) == 200 { accepted.append(name) } else { refused += 1 }
+            if cluster.postAlert(namedNotification(name), client: client) == 200 {
+                accepted.append(name)
+            } else {
+                refused += 1
+            }
             Thread.sleep(forTimeInterval: 0.1)
         }
         #expect(refused > 0, "Redis was down for a while: some webhooks must have been refused with 503")
@@ -96,14 +100,16 @@ import Testing
         let counts = cluster.cardCounts(groups: accepted)
         #expect(paged, "\(accepted.count - counts.count) of \(accepted.count) answered notifications not paged")
         let doubled = counts.values.filter { $0 > 1 }.count
-        print("restarts: \(accepted.count) answered 200, \(refused) refused (503), \(counts.count) paged, "
-            + "\(doubled) paged twice")
+        print(
+            "restarts: \(accepted.count) answered 200, \(refused) refused (503), \(counts.count) paged, "
+                + "\(doubled) paged twice")
     }
 
     /// 300 incidents across 3 workers against a group limit of 20 per 2 s (a scaled minute) with 5 % of
     /// sends failing with 500: all paged, none twice, few 429s, and the send rate close to the allowed one.
     @Test func floodUnderTelegramLimits() throws {
-        let cluster = try Cluster(chatRate: "20/2s", simulatorArguments: ["--chat-rate", "20/2s", "--error-rate", "0.05"])
+        let cluster = try Cluster(
+            chatRate: "20/2s", simulatorArguments: ["--chat-rate", "20/2s", "--error-rate", "0.05"])
         try cluster.startIngest()
         for name in ["w1", "w2", "w3"] { try cluster.startWorker(name) }
         let names = (0..<300).map { "Flood\($0)" }
@@ -122,9 +128,11 @@ import Testing
         // The send rate as Telegram saw it: successful sends over the time from the first to the last.
         let times = log.filter { ($0["ok"] as? Bool) == true }.compactMap { $0["time"] as? Double }.sorted()
         let rate = Double(times.count - 1) / max((times.last ?? 0) - (times.first ?? 0), 0.001)
-        print(String(format: "flood: %d cards in %.1f s, sent at %.2f/s (allowed 10/s), %d sends, %d refused "
-            + "(5xx or 429), %d 429s (%.2f %%)", counts.count, elapsed, rate, sent, log.count - sent, limited,
-            share * 100))
+        print(
+            String(
+                format: "flood: %d cards in %.1f s, sent at %.2f/s (allowed 10/s), %d sends, %d refused "
+                    + "(5xx or 429), %d 429s (%.2f %%)", counts.count, elapsed, rate, sent, log.count - sent, limited,
+                share * 100))
         #expect(share <= 0.01)
         #expect(rate >= 9 && rate <= 11, "send rate \(rate)/s is not within 10 % of the allowed 10/s")
     }
@@ -135,8 +143,9 @@ import Testing
         try cluster.startIngest()
         try cluster.startWorker("w1")
         let client = HTTPClient()
-        _ = try client.send(url: cluster.ingestURL + "/alertmanager", headers: ["Authorization: Bearer wrong"],
-                            body: Array("{}".utf8))
+        _ = try client.send(
+            url: cluster.ingestURL + "/alertmanager", headers: ["Authorization: Bearer wrong"],
+            body: Array("{}".utf8))
         #expect(cluster.postAlert("{broken") == 400)
         #expect(cluster.postAlert(namedNotification("Secrets")) == 200)
         #expect(cluster.wait(10) { cluster.messages().count == 1 })
