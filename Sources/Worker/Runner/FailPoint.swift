@@ -16,6 +16,8 @@ enum FailPoint {
 
     static func hit(_ name: String) {
         guard let setting, setting.name == name else { return }
-        kill(getpid(), setting.action == "stop" ? SIGSTOP : SIGKILL)
+        // raise() directs the signal at this thread, so it stops (or dies) here, before the next step;
+        // kill(getpid(), …) may let this thread run on for a moment.
+        raise(setting.action == "stop" ? SIGSTOP : SIGKILL)
     }
 }
