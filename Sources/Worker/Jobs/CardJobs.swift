@@ -36,7 +36,7 @@ extension JobRunner {
         let chat = try chatID()
         FailPoint.hit("post.before_send")
         guard try stillHolding() else {
-            try? db.query("ROLLBACK")
+            _ = try? db.query("ROLLBACK")
             return .fenced
         }
         let outcome = telegram.sendMessage(chat: chat, card: card, replyTo: replyTo)
@@ -84,7 +84,7 @@ extension JobRunner {
         let card = try render(incident, level: message.level, escalatesAt: escalatesAt)
         FailPoint.hit("edit.before_send")
         guard try stillHolding() else {
-            try? db.query("ROLLBACK")
+            _ = try? db.query("ROLLBACK")
             return .fenced
         }
         let outcome = telegram.editMessageText(chat: message.chatID, messageID: telegramID, card: card)

@@ -92,7 +92,7 @@ final class Cluster: @unchecked Sendable {
             Self.waitForExit(process)
         }
         if let ports {
-            try? Self.shell(
+            _ = try? Self.shell(
                 "ops/datastores stop \(folder.path)",
                 ["TOCSIN_REDIS_PORT": String(ports.redis), "TOCSIN_PG_PORT": String(ports.postgres)])
         }
@@ -119,7 +119,7 @@ final class Cluster: @unchecked Sendable {
         process.arguments = arguments
         process.environment = (environment ?? self.environment).merging(extra) { $1 }
         let log = folder.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardOutput = handle
