@@ -13,12 +13,17 @@ public final class MetricsRegistry: Sendable {
 
     public init() {}
 
+    // The series key is built and hashed outside the lock: every request counts, so the lock is held only
+    // for the dictionary update (under load a lock held across string building made threads queue on it).
+
     public func increment(_ metric: Metric, _ labels: [String: String] = [:], by amount: Double = 1) {
-        counters.withLock { $0[Series(metric.name, labels), default: 0] += amount }
+        let series = Series(metric.name, labels)
+        counters.withLock { $0[series, default: 0] += amount }
     }
 
     public func observe(_ metric: Metric, _ labels: [String: String] = [:], _ value: Double) {
-        histograms.withLock { $0[Series(metric.name, labels), default: Histogram(buckets: metric.buckets)].add(value) }
+        let series = Series(metric.name, labels)
+        histograms.withLock { $0[series, default: Histogram(buckets: metric.buckets)].add(value) }
     }
 
     /// The text exposition of every counter and histogram, then `gauges`.
@@ -54,14 +59,15 @@ public final class MetricsRegistry: Sendable {
 struct Series: Hashable, Comparable {
     let name: String
     let labels: [(String, String)]
+    /// `{a="1",b="2"}`, or empty: written once, as it is the identity of the series too.
+    let labelText: String
 
     init(_ name: String, _ labels: [String: String]) {
         self.name = name
         self.labels = labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    }
-
-    var labelText: String {
-        labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
+        labelText =
+            labels.isEmpty
+            ? "" : "{" + self.labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
     }
 
     static func escape(_ value: String) -> String {
