@@ -14,6 +14,10 @@ public struct QueueInspector {
     public struct Stats: Sendable, Equatable {
         /// Ready jobs not yet delivered to a worker, by stream (`urgent`, `edit`).
         public var ready: [String: Int] = [:]
+        /// Ready jobs by kind (`alert`, `post`, …), counted over the first `kindScanLimit` of each stream.
+        public var readyByKind: [String: Int] = [:]
+        /// Delayed jobs by kind (`escalate`, or a job waiting out a backoff), over the first `kindScanLimit`.
+        public var delayedByKind: [String: Int] = [:]
         /// Jobs delivered to a worker and not yet acknowledged (in flight, or left by a dead worker).
         public var pending = 0
         public var delayed = 0
@@ -24,6 +28,9 @@ public struct QueueInspector {
         public var nextDueSeconds: Double?
     }
 
+    /// How many entries per stream or set `stats` reads to count kinds; past it the totals stay exact.
+    public static let kindScanLimit = 10_000
+
     public func stats() throws -> Stats {
         var stats = Stats()
         let now = try connection.serverTimeMillis()
@@ -31,11 +38,22 @@ public struct QueueInspector {
             let group = try groupInfo(stream)
             stats.ready[name] = group.lag
             stats.pending += group.pending
-            if group.lag > 0, let first = try firstUndelivered(stream, after: group.lastDelivered) {
+            guard group.lag > 0 else { continue }
+            if let first = try firstUndelivered(stream, after: group.lastDelivered) {
                 stats.oldestReadySeconds = max(stats.oldestReadySeconds, Double(now - first) / 1000)
+            }
+            let undelivered = try connection.command(
+                ["XRANGE", stream, "(" + group.lastDelivered, "+", "COUNT", String(Self.kindScanLimit)])
+            for job in JobQueue.parse(stream: stream, entries: undelivered) {
+                stats.readyByKind[job.unknownKind ?? job.job.kind.rawValue, default: 0] += 1
             }
         }
         stats.delayed = Int(try connection.command(["ZCARD", keys.delayed]).int ?? 0)
+        let members = try connection.command(["ZRANGE", keys.delayed, "0", String(Self.kindScanLimit - 1)])
+        for member in members.array ?? [] {
+            guard let kind = member.text?.split(separator: "|", maxSplits: 1).first else { continue }
+            stats.delayedByKind[String(kind), default: 0] += 1
+        }
         stats.dead = Int(try connection.command(["HLEN", keys.dead]).int ?? 0)
         if let head = try connection.command(["ZRANGE", keys.delayed, "0", "0", "WITHSCORES"]).array, head.count == 2,
             let due = head[1].text.flatMap(Double.init)
@@ -90,6 +108,11 @@ public struct QueueInspector {
         return Int64(first.split(separator: "-").first ?? "")
     }
 
+    /// Milliseconds as seconds with one decimal: `5.2s`.
+    static func seconds(_ millis: Int64) -> String {
+        "\((Double(millis) / 100).rounded() / 10)s"
+    }
+
     static func fields(_ reply: RedisReply) -> [String: RedisReply] {
         var fields: [String: RedisReply] = [:]
         let items = reply.array ?? []
@@ -128,7 +151,7 @@ public struct QueueInspector {
                     entries.append(
                         Entry(
                             id: job.id, kind: job.unknownKind ?? job.job.kind.rawValue, body: job.job.body,
-                            attempts: job.job.attempts, detail: "waiting \(Double(now - millis) / 1000)s"))
+                            attempts: job.job.attempts, detail: "waiting \(Self.seconds(now - millis))"))
                 }
             }
             return entries
@@ -148,7 +171,7 @@ public struct QueueInspector {
                         Entry(
                             id: id, kind: job?.job.kind.rawValue ?? "?", body: job?.job.body ?? "",
                             attempts: Int(fields[3].int ?? 1) - 1,
-                            detail: "age \(Double(fields[2].int ?? 0) / 1000)s",
+                            detail: "age \(Self.seconds(fields[2].int ?? 0))",
                             worker: fields[1].text))
                 }
             }
@@ -168,7 +191,7 @@ public struct QueueInspector {
                     Entry(
                         id: member, kind: parts.first ?? "?", body: parts.count > 2 ? parts[2] : "",
                         attempts: Int(parts.count > 1 ? parts[1] : "0") ?? 0,
-                        detail: "due in \((due - Double(now)) / 1000)s"))
+                        detail: "due in \(Self.seconds(Int64(due) - now))"))
                 index += 2
             }
             return entries

@@ -38,9 +38,15 @@ enum QueueCommand {
         ]
         if let next = stats.nextDueSeconds { figures.append(("next_due_in_seconds", (next * 10).rounded() / 10)) }
         if json {
+            figures += [("ready_by_kind", stats.readyByKind), ("delayed_by_kind", stats.delayedByKind)]
             printJSON(Dictionary(uniqueKeysWithValues: figures))
             return
         }
+        func byKind(_ counts: [String: Int]) -> String {
+            counts.isEmpty
+                ? "-" : counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+        figures += [("ready_by_kind", byKind(stats.readyByKind)), ("delayed_by_kind", byKind(stats.delayedByKind))]
         for (name, value) in figures { print(History.pad(name, 22) + "\(value)") }
         if stats.pending > 0 {
             print("\nin flight:")

@@ -25,6 +25,8 @@ import Testing
         let inspector = QueueInspector(keys: keys, connection: TestServices.redis())
         let stats = try inspector.stats()
         #expect(stats.ready == ["urgent": 1, "edit": 1])
+        #expect(stats.readyByKind == ["alert": 1, "edit": 1])
+        #expect(stats.delayedByKind == ["escalate": 1])
         #expect(stats.pending == 1)
         #expect(stats.delayed == 1)
         #expect(stats.dead == 1)
