@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CYaml"]),
 
         // MARK: - Tocsin
+        .target(name: "JSON"),
         .target(name: "Logging"),
         .target(name: "Metrics"),
         .target(name: "Models"),
@@ -36,18 +37,20 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["HTTPServer", "Queue", "Models", "Logging", "Metrics"]),
         .target(
             name: "Worker",
-            dependencies: ["Queue", "Postgres", "HTTPClient", "HTTPServer", "Models", "Logging", "Metrics", "YAML"]),
+            dependencies: [
+                "Queue", "Postgres", "HTTPClient", "HTTPServer", "JSON", "Models", "Logging", "Metrics", "YAML",
+            ]),
         .executableTarget(
             name: "tocsin", dependencies: ["Ingest", "Worker", "Queue", "Models", "Logging", "Metrics", "YAML"]),
 
         // MARK: - Telegram Bot API simulator
-        .target(name: "TelegramSimulator"),
+        .target(name: "TelegramSimulator", dependencies: ["HTTPServer", "JSON"]),
         .executableTarget(
             name: "tocsin-telegram-sim", dependencies: ["TelegramSimulator", "HTTPServer", "HTTPClient", "Logging"]),
 
         // MARK: - Tests
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TelegramSimulator"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["TelegramSimulator"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["TelegramSimulator", "HTTPServer", "JSON"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

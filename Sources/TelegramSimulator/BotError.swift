@@ -1,8 +1,10 @@
+import JSON
+
 /// A Bot API failure: its HTTP status, Telegram's description, and `parameters` such as `retry_after`.
 struct BotError: Error, Equatable {
     var code: Int
     var description: String
-    var parameters: [String: SimJSON] = [:]
+    var parameters: [String: JSONValue] = [:]
 
     static func badRequest(_ text: String) -> BotError {
         BotError(code: 400, description: "Bad Request: " + text)
@@ -63,8 +65,8 @@ struct BotError: Error, Equatable {
     }
 
     /// The answer body: `{"ok":false,"error_code":…,"description":…,"parameters":…}`.
-    var json: SimJSON {
-        var members: [String: SimJSON] = [
+    var json: JSONValue {
+        var members: [String: JSONValue] = [
             "ok": false, "error_code": .int(Int64(code)), "description": .string(description),
         ]
         if !parameters.isEmpty { members["parameters"] = .object(parameters) }

@@ -1,3 +1,6 @@
+import HTTPServer
+import JSON
+
 // MARK: - The /sim/ control interface
 
 /// Routes of the control interface, for tests and the chat page. JSON in and out, no token.
@@ -16,10 +19,10 @@
 /// | `GET /sim/updates` | updates not yet confirmed or delivered |
 /// | `GET /sim/webhook` | the webhook and every delivery attempt with its status |
 extension BotSimulator {
-    func handleControl(_ request: SimRequest, path: String, query: [String: String]) -> SimResponse {
+    func handleControl(_ request: HTTPRequest, path: String, query: [String: String]) -> HTTPResponse {
         let segments = path.split(separator: "/").dropFirst().map(String.init)
         let method = request.method.uppercased()
-        let outcome: Result<SimJSON, ControlError>
+        let outcome: Result<JSONValue, ControlError>
 
         switch (method, segments.first ?? "", segments.count) {
         case ("GET", "messages", 1): outcome = messages(query)
@@ -47,15 +50,15 @@ extension BotSimulator {
         }
     }
 
-    private func body(_ request: SimRequest) -> Result<[String: SimJSON], ControlError> {
+    private func body(_ request: HTTPRequest) -> Result<[String: JSONValue], ControlError> {
         if request.body.isEmpty { return .success([:]) }
-        guard case .object(let members)? = SimJSON.parse(request.body) else {
+        guard case .object(let members)? = JSONValue.parse(request.body) else {
             return .failure(.bad("the body must be a JSON object"))
         }
         return .success(members)
     }
 
-    private func chatID(_ value: SimJSON?) -> Result<Int64, ControlError> {
+    private func chatID(_ value: JSONValue?) -> Result<Int64, ControlError> {
         guard let value else { return .success(config.chatID) }
         guard let id = value.int64Value else { return .failure(.bad("chat_id must be an integer")) }
         guard id == config.chatID else { return .failure(.notFound("chat not found")) }
@@ -64,14 +67,14 @@ extension BotSimulator {
 
     // MARK: Messages
 
-    private func messages(_ query: [String: String]) -> Result<SimJSON, ControlError> {
-        chatID(query["chat_id"].map(SimJSON.string)).map { _ in
+    private func messages(_ query: [String: String]) -> Result<JSONValue, ControlError> {
+        chatID(query["chat_id"].map(JSONValue.string)).map { _ in
             state.withLock { state in .array(state.messages.map(directory.record)) }
         }
     }
 
-    private func message(_ id: String, _ query: [String: String]) -> Result<SimJSON, ControlError> {
-        chatID(query["chat_id"].map(SimJSON.string)).flatMap { _ in
+    private func message(_ id: String, _ query: [String: String]) -> Result<JSONValue, ControlError> {
+        chatID(query["chat_id"].map(JSONValue.string)).flatMap { _ in
             guard let number = Int64(id) else { return .failure(.bad("message id must be an integer")) }
             guard let found = state.withLock({ $0.message(number) }) else {
                 return .failure(.notFound("message not found"))
@@ -80,7 +83,7 @@ extension BotSimulator {
         }
     }
 
-    private func clickRequest(_ body: [String: SimJSON]) -> Result<SimJSON, ControlError> {
+    private func clickRequest(_ body: [String: JSONValue]) -> Result<JSONValue, ControlError> {
         chatID(body["chat_id"]).flatMap { chat in
             guard let messageID = body["message_id"]?.int64Value, let userID = body["user_id"]?.int64Value,
                 let data = body["data"]?.stringValue
@@ -91,7 +94,7 @@ extension BotSimulator {
         }
     }
 
-    private func sendRequest(_ body: [String: SimJSON]) -> Result<SimJSON, ControlError> {
+    private func sendRequest(_ body: [String: JSONValue]) -> Result<JSONValue, ControlError> {
         chatID(body["chat_id"]).flatMap { chat in
             guard let userID = body["user_id"]?.int64Value, let text = body["text"]?.stringValue else {
                 return .failure(.bad("user_id and text are required"))
@@ -103,13 +106,13 @@ extension BotSimulator {
 
     // MARK: Log, settings, reset
 
-    private func logJSON(method: String?) -> SimJSON {
+    private func logJSON(method: String?) -> JSONValue {
         let entries = state.withLock { $0.log }
         let wanted = method.map { name in BotMethod(name: name)?.rawValue ?? name }
         return .array(entries.filter { wanted == nil || $0.method == wanted }.map(\.json))
     }
 
-    private func settingsJSON() -> SimJSON {
+    private func settingsJSON() -> JSONValue {
         state.withLock { state in
             [
                 "chat_rate": state.chatRate?.json ?? .null, "global_rate": state.globalRate?.json ?? .null,
@@ -118,7 +121,7 @@ extension BotSimulator {
         }
     }
 
-    private func configure(_ body: [String: SimJSON]) -> Result<SimJSON, ControlError> {
+    private func configure(_ body: [String: JSONValue]) -> Result<JSONValue, ControlError> {
         var changes: [(inout SimState) -> Void] = []
         for key in ["chat_rate", "global_rate"] {
             guard let value = body[key] else { continue }
@@ -149,7 +152,7 @@ extension BotSimulator {
         return .success(settingsJSON())
     }
 
-    private static func rate(_ value: SimJSON) -> Result<SimRate?, ControlError> {
+    private static func rate(_ value: JSONValue) -> Result<SimRate?, ControlError> {
         switch value {
         case .null:
             return .success(nil)
@@ -163,7 +166,7 @@ extension BotSimulator {
         }
     }
 
-    private func reset() -> SimJSON {
+    private func reset() -> JSONValue {
         state.withLock { state in
             var fresh = SimState(config: config)
             // Update ids keep growing and query ids stay unique, so a bot that polled before the reset
@@ -179,7 +182,7 @@ extension BotSimulator {
         return ["ok": true]
     }
 
-    private func webhookJSON() -> SimJSON {
+    private func webhookJSON() -> JSONValue {
         let deliveries = state.withLock { $0.deliveries }
         return ["info": webhookInfo(), "deliveries": .array(deliveries.map(\.json))]
     }

@@ -1,3 +1,5 @@
+import JSON
+
 // MARK: - What members do: click buttons, post messages
 
 /// A refused control request: an HTTP status and a reason.
@@ -15,7 +17,7 @@ extension BotSimulator {
     /// The button must be on the message's current keyboard unless `stale` is set, which plays a client
     /// still showing an old keyboard.
     func click(chatID: Int64, messageID: Int64, userID: Int64, data: String, stale: Bool)
-        -> Result<SimJSON, ControlError>
+        -> Result<JSONValue, ControlError>
     {
         guard chatID == config.chatID else { return .failure(.notFound("chat not found")) }
         guard let user = directory.member(userID) else {
@@ -23,7 +25,7 @@ extension BotSimulator {
         }
         let now = clock()
 
-        let made = state.withLock { state -> Result<(id: String, payload: SimJSON), ControlError> in
+        let made = state.withLock { state -> Result<(id: String, payload: JSONValue), ControlError> in
             guard let message = state.message(messageID) else { return .failure(.notFound("message not found")) }
             guard stale || Keyboards.contains(message.replyMarkup, callbackData: data) else {
                 return .failure(.bad("message \(messageID) has no button with callback_data \"\(data)\""))
@@ -32,7 +34,7 @@ extension BotSimulator {
             state.callbackQueries[id] = CallbackRecord(
                 createdAt: now, userID: userID, messageID: messageID, data: data)
             let replyTo = message.replyToMessageID.flatMap { state.message($0) }
-            let payload: SimJSON = [
+            let payload: JSONValue = [
                 "id": .string(id), "from": user.json, "message": directory.message(message, replyTo: replyTo),
                 "chat_instance": .string(chatInstance), "data": .string(data),
             ]
@@ -45,7 +47,7 @@ extension BotSimulator {
     }
 
     /// A member posts a text message (a command such as `/whoami`); bot commands and mentions are marked.
-    func userMessage(chatID: Int64, userID: Int64, text: String, replyTo: Int64?) -> Result<SimJSON, ControlError> {
+    func userMessage(chatID: Int64, userID: Int64, text: String, replyTo: Int64?) -> Result<JSONValue, ControlError> {
         guard chatID == config.chatID else { return .failure(.notFound("chat not found")) }
         guard directory.member(userID) != nil else {
             return .failure(.bad("user \(userID) is not a member of the chat"))
@@ -55,7 +57,7 @@ extension BotSimulator {
         }
         let now = clock()
 
-        let made = state.withLock { state -> Result<(id: Int64, payload: SimJSON), ControlError> in
+        let made = state.withLock { state -> Result<(id: Int64, payload: JSONValue), ControlError> in
             if let replyTo, state.message(replyTo) == nil { return .failure(.notFound("message not found")) }
             let message = SimMessage(
                 id: Int64(state.messages.count + 1), chatID: chatID, senderID: userID, sentAt: now, rawText: text,

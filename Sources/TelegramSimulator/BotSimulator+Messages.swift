@@ -1,3 +1,5 @@
+import JSON
+
 // MARK: - Sending and editing
 
 extension BotSimulator {
@@ -67,7 +69,7 @@ extension BotSimulator {
         var rawText: String
         var parseMode: String?
         var content: FormattedText
-        var markup: SimJSON?
+        var markup: JSONValue?
     }
 
     /// The `chat_id` and `message_id` of an edit.

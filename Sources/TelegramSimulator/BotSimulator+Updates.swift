@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 // MARK: - getUpdates
 
@@ -63,7 +64,7 @@ extension BotSimulator {
 
     /// Queues an update and wakes whoever waits for one (a long poll, the webhook thread).
     @discardableResult
-    func post(kind: String, chatID: Int64, payload: SimJSON) -> Int64 {
+    func post(kind: String, chatID: Int64, payload: JSONValue) -> Int64 {
         let id = state.withLock { $0.enqueue(kind: kind, chatID: chatID, payload: payload) }
         wakeWaiters()
         return id

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 // MARK: - setWebhook, deleteWebhook, getWebhookInfo
 
@@ -51,9 +52,9 @@ extension BotSimulator {
         return .success(BotReply(result: true, description: description))
     }
 
-    func webhookInfo() -> SimJSON {
+    func webhookInfo() -> JSONValue {
         state.withLock { state in
-            var info: [String: SimJSON] = [
+            var info: [String: JSONValue] = [
                 "url": .string(state.webhook?.url ?? ""), "has_custom_certificate": false,
                 "pending_update_count": .int(Int64(state.updates.count)),
             ]
@@ -63,7 +64,7 @@ extension BotSimulator {
                 if let message = hook.lastErrorMessage { info["last_error_message"] = .string(message) }
             }
             if !state.allowedUpdates.isEmpty {
-                info["allowed_updates"] = .array(state.allowedUpdates.sorted().map(SimJSON.string))
+                info["allowed_updates"] = .array(state.allowedUpdates.sorted().map(JSONValue.string))
             }
             return .object(info)
         }

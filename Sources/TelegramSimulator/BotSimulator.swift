@@ -1,4 +1,6 @@
 import Foundation
+import HTTPServer
+import JSON
 import Synchronization
 
 /// A stand-in for the Telegram Bot API and one group chat, for tests and the demo.
@@ -53,7 +55,7 @@ public final class BotSimulator: Sendable {
     }
 
     /// Answers one HTTP request: the Bot API, the `/sim/` control interface, or the chat page.
-    public func handle(_ request: SimRequest) -> SimResponse {
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
         var path = request.path
         var query = request.query
         if let mark = path.firstIndex(of: "?") {
@@ -112,14 +114,14 @@ enum BotMethod: String, CaseIterable {
 
 /// A successful call: its `result`, and what the request log notes about it.
 struct BotReply {
-    var result: SimJSON
+    var result: JSONValue
     var description: String?
     var chatID: Int64?
     var messageID: Int64?
 }
 
 extension BotSimulator {
-    fileprivate func handleBotAPI(_ request: SimRequest, route: Substring, query: [String: String]) -> SimResponse {
+    fileprivate func handleBotAPI(_ request: HTTPRequest, route: Substring, query: [String: String]) -> HTTPResponse {
         let parts = route.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let token = parts.first.map(String.init) ?? ""
         let name = parts.count > 1 ? String(parts[1]) : ""
@@ -159,17 +161,17 @@ extension BotSimulator {
 
     /// Logs the call and writes Telegram's envelope.
     private func finish(_ method: String, _ parameters: BotParameters?, _ outcome: Result<BotReply, BotError>)
-        -> SimResponse
+        -> HTTPResponse
     {
         var entry = LogEntry(
             time: clock(), method: method, chatID: parameters?.int64("chat_id"),
             messageID: parameters?.int64("message_id"), status: 200)
-        let response: SimResponse
+        let response: HTTPResponse
         switch outcome {
         case .success(let reply):
             entry.chatID = reply.chatID ?? entry.chatID
             entry.messageID = reply.messageID ?? entry.messageID
-            var body: [String: SimJSON] = ["ok": true, "result": reply.result]
+            var body: [String: JSONValue] = ["ok": true, "result": reply.result]
             if let description = reply.description { body["description"] = .string(description) }
             response = .json(200, .object(body))
         case .failure(let error):
@@ -182,7 +184,7 @@ extension BotSimulator {
         return response
     }
 
-    private func getMeResult() -> SimJSON {
+    private func getMeResult() -> JSONValue {
         guard case .object(var members) = directory.bot else { return directory.bot }
         members["can_join_groups"] = true
         members["can_read_all_group_messages"] = false

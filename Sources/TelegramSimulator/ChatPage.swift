@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// The chat page at `/`: the group as a Telegram client shows it, self-contained (inline CSS and JS).
 ///
 /// It polls `/sim/messages` every second. Each message is rebuilt from its plain text and entities (what
@@ -5,7 +7,7 @@
 /// become markup; links keep only http(s), tg and mailto targets. Pick a member, press a button: the page
 /// posts `/sim/click` as that member and shows the bot's `answerCallbackQuery` text as a toast (or an alert).
 enum ChatPage {
-    static func response(title: String) -> SimResponse {
+    static func response(title: String) -> HTTPResponse {
         .html(html(title: escape(title)))
     }
 

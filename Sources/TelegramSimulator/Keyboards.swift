@@ -1,3 +1,5 @@
+import JSON
+
 /// Reading and checking `reply_markup`.
 enum Keyboards {
     /// Button fields besides `callback_data` and `url` that make a button do something.
@@ -10,7 +12,7 @@ enum Keyboards {
     ///
     /// `callback_data` must be 1–64 bytes (`BUTTON_DATA_INVALID`). Reply keyboards (`keyboard`,
     /// `remove_keyboard`, `force_reply`) are accepted for sends and not kept.
-    static func read(_ parameters: BotParameters, allowReplyKeyboards: Bool) -> Result<SimJSON?, BotError> {
+    static func read(_ parameters: BotParameters, allowReplyKeyboards: Bool) -> Result<JSONValue?, BotError> {
         guard let given = parameters.structured("reply_markup") else { return .failure(.keyboardUnreadable) }
         guard let markup = given else { return .success(nil) }
         guard case .object(let fields) = markup else { return .failure(.keyboardUnreadable) }
@@ -25,11 +27,11 @@ enum Keyboards {
         return .failure(.keyboardUnreadable)
     }
 
-    private static func inlineKeyboard(_ keyboard: SimJSON) -> Result<SimJSON?, BotError> {
+    private static func inlineKeyboard(_ keyboard: JSONValue) -> Result<JSONValue?, BotError> {
         guard case .array(let rows) = keyboard else {
             return .failure(.badRequest("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array"))
         }
-        var normalized: [SimJSON] = []
+        var normalized: [JSONValue] = []
         for row in rows {
             guard case .array(let buttons) = row else {
                 return .failure(
@@ -37,7 +39,7 @@ enum Keyboards {
                         "field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array "
                             + "of Arrays"))
             }
-            var kept: [SimJSON] = []
+            var kept: [JSONValue] = []
             for button in buttons {
                 switch self.button(button) {
                 case .failure(let error): return .failure(error)
@@ -49,14 +51,14 @@ enum Keyboards {
         return .success(normalized.isEmpty ? nil : ["inline_keyboard": .array(normalized)])
     }
 
-    private static func button(_ button: SimJSON) -> Result<SimJSON, BotError> {
+    private static func button(_ button: JSONValue) -> Result<JSONValue, BotError> {
         guard case .object(let fields) = button else {
             return .failure(.badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object"))
         }
         guard case .string(let text)? = fields["text"] else {
             return .failure(.badRequest("can't parse inline keyboard button: Field \"text\" must be of type String"))
         }
-        var kept: [String: SimJSON] = ["text": .string(text)]
+        var kept: [String: JSONValue] = ["text": .string(text)]
 
         if let data = fields["callback_data"] {
             guard case .string(let value) = data, (1...64).contains(value.utf8.count) else {
@@ -80,7 +82,7 @@ enum Keyboards {
     }
 
     /// Whether a normalised keyboard has a button with this `callback_data`.
-    static func contains(_ markup: SimJSON?, callbackData: String) -> Bool {
+    static func contains(_ markup: JSONValue?, callbackData: String) -> Bool {
         guard let rows = markup?["inline_keyboard"]?.arrayValue else { return false }
         return rows.contains { row in
             row.arrayValue?.contains { $0["callback_data"]?.stringValue == callbackData } ?? false

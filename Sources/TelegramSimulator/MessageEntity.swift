@@ -1,3 +1,5 @@
+import JSON
+
 /// One formatting span of a message, as the Bot API reports it.
 ///
 /// Offsets and lengths count UTF-16 code units, as in Telegram.
@@ -41,7 +43,7 @@ public struct MessageEntity: Sendable, Equatable {
     var end: Int { offset + length }
 
     /// The Bot API `MessageEntity` object; `user` is filled from the chat's members.
-    func json(user: (Int64) -> SimJSON) -> SimJSON {
+    func json(user: (Int64) -> JSONValue) -> JSONValue {
         .compact([
             "type": .string(kind.rawValue), "offset": .int(Int64(offset)), "length": .int(Int64(length)),
             "url": .from(url), "language": .from(language), "custom_emoji_id": .from(customEmojiID),

@@ -1,72 +1,35 @@
 import Foundation
+import HTTPServer
+import JSON
 
-/// One HTTP request as the server hands it over: the whole body read, header names in lower case.
-public struct SimRequest: Sendable {
-    public var method: String
-    /// The path without the query string (a `?…` left on it is split off and read as well).
-    public var path: String
-    public var query: [String: String]
-    public var headers: [String: String]
-    public var body: [UInt8]
-
-    public init(
-        method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
-        body: [UInt8] = []
-    ) {
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.body = body
+extension HTTPResponse {
+    static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+        HTTPResponse.json(status, value.bytes)
     }
 
-    /// The media type of `content-type`, lower case, without parameters.
-    var mediaType: String {
-        let value = headers["content-type"] ?? ""
-        return (value.split(separator: ";").first.map(String.init) ?? "")
-            .trimmingCharacters(in: .whitespaces).lowercased()
-    }
-}
-
-/// The simulator's answer.
-public struct SimResponse: Sendable {
-    public var status: Int
-    public var contentType: String
-    public var body: [UInt8]
-    /// Extra headers besides `Content-Type`.
-    public var headers: [String: String]
-
-    public init(status: Int, contentType: String, body: [UInt8], headers: [String: String] = [:]) {
-        self.status = status
-        self.contentType = contentType
-        self.body = body
-        self.headers = headers
+    static func html(_ text: String) -> HTTPResponse {
+        HTTPResponse(
+            status: 200, headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"],
+            body: Array(text.utf8))
     }
 
-    static func json(_ status: Int, _ value: SimJSON) -> SimResponse {
-        SimResponse(status: status, contentType: "application/json", body: value.bytes)
-    }
-
-    static func html(_ text: String) -> SimResponse {
-        SimResponse(
-            status: 200, contentType: "text/html; charset=utf-8", body: Array(text.utf8),
-            headers: ["Cache-Control": "no-store"])
-    }
+    /// The `Content-Type` header, empty when there is none.
+    public var contentType: String { headers["Content-Type"] ?? "" }
 
     /// The body as UTF-8 text (for tests and logs).
     public var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The body parsed as JSON, when it is.
-    public var json: SimJSON? { SimJSON.parse(body) }
+    public var json: JSONValue? { JSONValue.parse(body) }
 }
 
 // MARK: - Parameters
 
 /// A Bot API call's parameters, merged from the query string and a JSON or form body.
 struct BotParameters {
-    var values: [String: SimJSON]
+    var values: [String: JSONValue]
 
-    subscript(key: String) -> SimJSON? {
+    subscript(key: String) -> JSONValue? {
         guard let value = values[key], value != .null else { return nil }
         return value
     }
@@ -86,28 +49,28 @@ struct BotParameters {
     func bool(_ key: String) -> Bool { self[key]?.boolValue ?? false }
 
     /// A structured field (`reply_markup`, `reply_parameters`), given as JSON or as a string of JSON.
-    func structured(_ key: String) -> SimJSON?? {
+    func structured(_ key: String) -> JSONValue?? {
         guard let value = self[key] else { return .some(nil) }
         guard let decoded = value.decodedIfString else { return nil }
         return .some(decoded)
     }
 
     /// Reads the request; nil with a description when the body cannot be read.
-    static func read(_ request: SimRequest, query: [String: String]) -> Result<BotParameters, BotError> {
-        var values = query.mapValues(SimJSON.string)
+    static func read(_ request: HTTPRequest, query: [String: String]) -> Result<BotParameters, BotError> {
+        var values = query.mapValues(JSONValue.string)
         guard !request.body.isEmpty else { return .success(BotParameters(values: values)) }
 
-        switch request.mediaType {
+        switch request.mediaType ?? "" {
         case "application/json":
-            guard case .object(let members)? = SimJSON.parse(request.body) else {
+            guard case .object(let members)? = JSONValue.parse(request.body) else {
                 return .failure(.badRequest("can't parse JSON object"))
             }
             values.merge(members) { _, body in body }
         case "application/x-www-form-urlencoded", "":
             let fields = FormDecoding.decode(String(decoding: request.body, as: UTF8.self))
-            values.merge(fields.mapValues(SimJSON.string)) { _, body in body }
+            values.merge(fields.mapValues(JSONValue.string)) { _, body in body }
         default:
-            return .failure(.badRequest("unsupported content type \(request.mediaType) in the simulator"))
+            return .failure(.badRequest("unsupported content type \(request.mediaType ?? "") in the simulator"))
         }
         return .success(BotParameters(values: values))
     }

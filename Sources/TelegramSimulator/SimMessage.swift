@@ -1,3 +1,5 @@
+import JSON
+
 /// A message in the simulated group, with everything the control interface shows about it.
 struct SimMessage: Sendable {
     var id: Int64
@@ -11,7 +13,7 @@ struct SimMessage: Sendable {
     var content: FormattedText
     var replyToMessageID: Int64?
     /// The inline keyboard, normalised (`{"inline_keyboard":[[…]]}`), or nil for none.
-    var replyMarkup: SimJSON?
+    var replyMarkup: JSONValue?
     var disableNotification: Bool
     var editedAt: Double?
     var edits: [MessageEdit] = []
@@ -26,14 +28,14 @@ struct MessageEdit: Sendable {
     var rawText: String
     var parseMode: String?
     var content: FormattedText
-    var replyMarkup: SimJSON?
+    var replyMarkup: JSONValue?
 }
 
 /// Who is who in the chat: turns ids into the Bot API's `User` and `Chat` objects.
 struct ChatDirectory: Sendable {
-    var bot: SimJSON
+    var bot: JSONValue
     var botID: Int64
-    var chat: SimJSON
+    var chat: JSONValue
     var members: [SimUser]
 
     init(config: SimulatorConfig) {
@@ -52,18 +54,18 @@ struct ChatDirectory: Sendable {
 
     func member(_ id: Int64) -> SimUser? { members.first { $0.id == id } }
 
-    func user(_ id: Int64) -> SimJSON {
+    func user(_ id: Int64) -> JSONValue {
         if id == botID { return bot }
         return member(id)?.json ?? ["id": .int(id), "is_bot": false, "first_name": ""]
     }
 
-    func entities(_ content: FormattedText) -> SimJSON {
+    func entities(_ content: FormattedText) -> JSONValue {
         .array(content.entities.map { $0.json(user: user) })
     }
 
     /// The Bot API `Message` object; `reply_to_message` is one level deep, as in Telegram.
-    func message(_ message: SimMessage, replyTo: SimMessage?) -> SimJSON {
-        var members: [String: SimJSON] = [
+    func message(_ message: SimMessage, replyTo: SimMessage?) -> JSONValue {
+        var members: [String: JSONValue] = [
             "message_id": .int(message.id), "from": user(message.senderID), "chat": chat,
             "date": .int(message.date), "text": .string(message.content.text),
         ]
@@ -75,7 +77,7 @@ struct ChatDirectory: Sendable {
     }
 
     /// Everything the simulator knows about a message, for `/sim/messages` and the chat page.
-    func record(_ message: SimMessage) -> SimJSON {
+    func record(_ message: SimMessage) -> JSONValue {
         .compact([
             "message_id": .int(message.id), "chat_id": .int(message.chatID), "from": user(message.senderID),
             "is_bot": .bool(message.senderID == botID), "date": .int(message.date), "time": .double(message.sentAt),
@@ -89,7 +91,7 @@ struct ChatDirectory: Sendable {
         ])
     }
 
-    private func edit(_ edit: MessageEdit) -> SimJSON {
+    private func edit(_ edit: MessageEdit) -> JSONValue {
         .compact([
             "time": .double(edit.time), "method": .string(edit.method), "raw_text": .string(edit.rawText),
             "parse_mode": .from(edit.parseMode), "text": .string(edit.content.text),

@@ -1,3 +1,5 @@
+import JSON
+
 /// Everything the simulator remembers, guarded by one mutex in `BotSimulator`.
 struct SimState: Sendable {
     var chatRate: SimRate?
@@ -45,7 +47,7 @@ struct SimState: Sendable {
 
     /// Queues an update unless the bot filtered its type out; returns its id.
     @discardableResult
-    mutating func enqueue(kind: String, chatID: Int64, payload: SimJSON) -> Int64 {
+    mutating func enqueue(kind: String, chatID: Int64, payload: JSONValue) -> Int64 {
         let id = nextUpdateID
         nextUpdateID += 1
         if allowedUpdates.isEmpty || allowedUpdates.contains(kind) {
@@ -67,10 +69,10 @@ struct PendingUpdate: Sendable {
     /// `message` or `callback_query`.
     var kind: String
     var chatID: Int64
-    var payload: SimJSON
+    var payload: JSONValue
 
     /// The Bot API `Update` object.
-    var json: SimJSON {
+    var json: JSONValue {
         ["update_id": .int(id), kind: payload]
     }
 }
@@ -92,7 +94,7 @@ struct DeliveryRecord: Sendable {
     var updateID: Int64
     var status: Int
 
-    var json: SimJSON { ["time": .double(time), "update_id": .int(updateID), "status": .int(Int64(status))] }
+    var json: JSONValue { ["time": .double(time), "update_id": .int(updateID), "status": .int(Int64(status))] }
 }
 
 /// A callback query handed to the bot, waiting for its answer.
@@ -114,7 +116,7 @@ struct AnswerRecord: Sendable {
     var userID: Int64
     var messageID: Int64
 
-    var json: SimJSON {
+    var json: JSONValue {
         .compact([
             "callback_query_id": .string(queryID), "text": .from(text), "show_alert": .bool(showAlert),
             "url": .from(url), "time": .double(time), "user_id": .int(userID), "message_id": .int(messageID),
@@ -133,7 +135,7 @@ public struct LogEntry: Sendable, Equatable {
     public var description: String?
     public var retryAfter: Int?
 
-    var json: SimJSON {
+    var json: JSONValue {
         .compact([
             "time": .double(time), "method": .string(method), "chat_id": .from(chatID),
             "message_id": .from(messageID), "ok": .bool(status == 200),

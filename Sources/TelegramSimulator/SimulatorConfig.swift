@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A person in the simulated group.
 public struct SimUser: Sendable, Equatable {
@@ -13,7 +14,7 @@ public struct SimUser: Sendable, Equatable {
     }
 
     /// The Bot API `User` object.
-    var json: SimJSON {
+    var json: JSONValue {
         .compact([
             "id": .int(id), "is_bot": false, "first_name": .string(firstName), "username": .from(username),
         ])
@@ -48,7 +49,7 @@ public struct SimRate: Sendable, Equatable {
         return Double(text)
     }
 
-    var json: SimJSON { ["count": .int(Int64(count)), "per": .double(per)] }
+    var json: JSONValue { ["count": .int(Int64(count)), "per": .double(per)] }
 }
 
 /// How webhook updates leave the simulator.

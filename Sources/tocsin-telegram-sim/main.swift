@@ -88,15 +88,7 @@ let simulator = BotSimulator(
 let listen = options["listen"] ?? "127.0.0.1:8081"
 let server: HTTPServer
 do {
-    server = try HTTPServer(address: listen, maxBodyBytes: 1 << 20) { request in
-        let answer = simulator.handle(
-            SimRequest(
-                method: request.method, path: request.path, query: request.query,
-                headers: request.headers, body: request.body))
-        var headers = answer.headers
-        headers["Content-Type"] = answer.contentType
-        return HTTPResponse(status: answer.status, headers: headers, body: answer.body)
-    }
+    server = try HTTPServer(address: listen, maxBodyBytes: 1 << 20) { simulator.handle($0) }
 } catch {
     fail("\(error)", code: 1)
 }

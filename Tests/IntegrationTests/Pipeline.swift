@@ -47,13 +47,7 @@ final class Pipeline {
                 return (try? HTTPClient().send(url: url, headers: headers, body: body, timeout: 5).status) ?? 0
             })
         let simulator = self.simulator
-        let simServer = try HTTPServer(address: "127.0.0.1:0") { request in
-            let answer = simulator.handle(
-                SimRequest(
-                    method: request.method, path: request.path, query: request.query,
-                    headers: request.headers, body: request.body))
-            return HTTPResponse(status: answer.status, headers: ["Content-Type": answer.contentType], body: answer.body)
-        }
+        let simServer = try HTTPServer(address: "127.0.0.1:0") { simulator.handle($0) }
         servers.append(simServer)
         simulatorURL = "http://127.0.0.1:\(simServer.port)"
 
@@ -124,14 +118,14 @@ final class Pipeline {
     /// The group's messages as the simulator holds them.
     func messages(chat: Int64 = Pipeline.chatID) -> [[String: Any]] {
         let answer = simulator.handle(
-            SimRequest(
+            HTTPRequest(
                 method: "GET", path: "/sim/messages",
                 query: ["chat_id": String(chat)]))
         return (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [[String: Any]] ?? []
     }
 
     func answers() -> [[String: Any]] {
-        let answer = simulator.handle(SimRequest(method: "GET", path: "/sim/answers"))
+        let answer = simulator.handle(HTTPRequest(method: "GET", path: "/sim/answers"))
         return (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [[String: Any]] ?? []
     }
 
@@ -143,7 +137,7 @@ final class Pipeline {
             "user_id": user, "data": data,
         ]
         _ = simulator.handle(
-            SimRequest(
+            HTTPRequest(
                 method: "POST", path: "/sim/click",
                 headers: ["content-type": "application/json"],
                 body: Array(try! JSONSerialization.data(withJSONObject: body))))
@@ -155,7 +149,7 @@ final class Pipeline {
             "chat_id": Self.chatID, "message_id": messageID, "user_id": user, "data": data, "stale": true,
         ]
         let answer = simulator.handle(
-            SimRequest(
+            HTTPRequest(
                 method: "POST", path: "/sim/click",
                 headers: ["content-type": "application/json"],
                 body: Array(try! JSONSerialization.data(withJSONObject: body))))
@@ -166,7 +160,7 @@ final class Pipeline {
     func say(_ text: String, as user: Int64) {
         let body: [String: Any] = ["chat_id": Self.chatID, "user_id": user, "text": text]
         _ = simulator.handle(
-            SimRequest(
+            HTTPRequest(
                 method: "POST", path: "/sim/send", headers: ["content-type": "application/json"],
                 body: Array(try! JSONSerialization.data(withJSONObject: body))))
     }

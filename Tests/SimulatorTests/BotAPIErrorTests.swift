@@ -1,3 +1,5 @@
+import HTTPServer
+import JSON
 import TelegramSimulator
 import Testing
 
@@ -14,7 +16,7 @@ struct BotAPIErrorTests {
         #expect(!log.contains("999:other") && !log.contains(testToken))
         #expect(simulator.requestLog().map(\.status) == [401])
 
-        let mangled = simulator.handle(SimRequest(method: "POST", path: "/bot/\(testToken)/sendMessage"))
+        let mangled = simulator.handle(HTTPRequest(method: "POST", path: "/bot/\(testToken)/sendMessage"))
         #expect(mangled.status == 401)
         #expect(simulator.requestLog().last?.method == "unknown")
         #expect(!control(simulator, "GET", "/sim/log").text.contains("TEST-token"))
@@ -30,13 +32,13 @@ struct BotAPIErrorTests {
         #expect(me.status == 200)
         #expect(me.result?["id"] == 123456)
         #expect(me.result?["is_bot"] == true)
-        #expect(simulator.handle(SimRequest(method: "GET", path: "/nothing")).status == 404)
+        #expect(simulator.handle(HTTPRequest(method: "GET", path: "/nothing")).status == 404)
     }
 
     @Test func formAndQueryParametersWork() {
         let simulator = makeSimulator()
         let form = simulator.handle(
-            SimRequest(
+            HTTPRequest(
                 method: "POST", path: "/bot\(testToken)/sendMessage",
                 headers: ["content-type": "application/x-www-form-urlencoded; charset=utf-8"],
                 body: Array("chat_id=\(groupID)&text=a+%3Cb%3Ebold%3C%2Fb%3E&parse_mode=HTML".utf8)))
@@ -44,11 +46,11 @@ struct BotAPIErrorTests {
         #expect(form.result?["text"] == "a bold")
 
         let query = simulator.handle(
-            SimRequest(method: "GET", path: "/bot\(testToken)/sendMessage?chat_id=\(groupID)&text=hi"))
+            HTTPRequest(method: "GET", path: "/bot\(testToken)/sendMessage?chat_id=\(groupID)&text=hi"))
         #expect(query.result?["message_id"] == 2)
     }
 
-    static let refusals: [(SimJSON, Int, String)] = [
+    static let refusals: [(JSONValue, Int, String)] = [
         (["text": "x"], 400, "Bad Request: chat_id is empty"),
         (["chat_id": -42, "text": "x"], 400, "Bad Request: chat not found"),
         (["chat_id": "@somewhere", "text": "x"], 400, "Bad Request: chat not found"),
@@ -70,7 +72,7 @@ struct BotAPIErrorTests {
     ]
 
     @Test(arguments: refusals)
-    func sendMessageRefusals(_ parameters: SimJSON, _ status: Int, _ description: String) {
+    func sendMessageRefusals(_ parameters: JSONValue, _ status: Int, _ description: String) {
         let simulator = makeSimulator()
         let response = api(simulator, "sendMessage", parameters)
         #expect(response.status == status)
@@ -81,7 +83,7 @@ struct BotAPIErrorTests {
 
     @Test func callbackDataOf64BytesIsAcceptedAnd65IsNot() {
         let simulator = makeSimulator()
-        func send(_ data: String) -> SimResponse {
+        func send(_ data: String) -> HTTPResponse {
             api(
                 simulator, "sendMessage",
                 [

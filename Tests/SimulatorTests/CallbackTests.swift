@@ -1,3 +1,4 @@
+import HTTPServer
 import TelegramSimulator
 import Testing
 
@@ -6,7 +7,7 @@ struct CallbackTests {
     private let tooOld = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
     private func click(_ simulator: BotSimulator, _ message: Int64, user: Int64 = 100002, data: String = "ack:1")
-        -> SimResponse
+        -> HTTPResponse
     {
         control(
             simulator, "POST", "/sim/click",

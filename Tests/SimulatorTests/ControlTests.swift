@@ -1,10 +1,11 @@
+import HTTPServer
 import TelegramSimulator
 import Testing
 
 @Suite("Control interface and chat page")
 struct ControlTests {
     @Test func chatPageIsSelfContainedAndEscapesTheTitle() {
-        let page = makeSimulator().handle(SimRequest(method: "GET", path: "/"))
+        let page = makeSimulator().handle(HTTPRequest(method: "GET", path: "/"))
         #expect(page.status == 200)
         #expect(page.contentType.hasPrefix("text/html"))
         #expect(page.text.contains("Ops &lt;on-call&gt;"))
@@ -44,7 +45,7 @@ struct ControlTests {
         #expect(control(simulator, "GET", "/sim/messages/7").status == 404)
         #expect(control(simulator, "DELETE", "/sim/messages").status == 405)
         #expect(control(simulator, "GET", "/sim/teleport").status == 404)
-        let malformed = simulator.handle(SimRequest(method: "POST", path: "/sim/click", body: Array("{".utf8)))
+        let malformed = simulator.handle(HTTPRequest(method: "POST", path: "/sim/click", body: Array("{".utf8)))
         #expect(malformed.status == 400)
         #expect(malformed.json?["error"] != nil)
     }

@@ -1,10 +1,11 @@
 import Foundation
+import HTTPServer
 import TelegramSimulator
 import Testing
 
 @Suite("getUpdates: offsets, long polls, conflicts")
 struct GetUpdatesTests {
-    private func updateIDs(_ response: SimResponse) -> [Int64] {
+    private func updateIDs(_ response: HTTPResponse) -> [Int64] {
         response.result?.arrayValue?.compactMap { $0["update_id"]?.int64Value } ?? []
     }
 

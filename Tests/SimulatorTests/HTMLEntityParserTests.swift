@@ -1,3 +1,5 @@
+import HTTPServer
+import JSON
 import Testing
 
 @testable import TelegramSimulator
@@ -110,8 +112,8 @@ struct HTMLEntityParserTests {
 
 @Suite("Text after parsing: trimming, limits, mentions")
 struct TextFixingTests {
-    private func send(_ simulator: BotSimulator, _ text: String, html: Bool = true) -> SimResponse {
-        var parameters: [String: SimJSON] = ["chat_id": .int(groupID), "text": .string(text)]
+    private func send(_ simulator: BotSimulator, _ text: String, html: Bool = true) -> HTTPResponse {
+        var parameters: [String: JSONValue] = ["chat_id": .int(groupID), "text": .string(text)]
         if html { parameters["parse_mode"] = "HTML" }
         return api(simulator, "sendMessage", .object(parameters))
     }

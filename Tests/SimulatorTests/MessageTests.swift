@@ -1,3 +1,4 @@
+import JSON
 import TelegramSimulator
 import Testing
 
@@ -82,7 +83,7 @@ struct MessageTests {
     @Test func editKeepingTheSameContentIsNotModified() {
         let simulator = makeSimulator()
         let id = sendCard(simulator, text: "<b>FIRING</b> x")
-        let markup: SimJSON = [
+        let markup: JSONValue = [
             "inline_keyboard": [
                 [
                     ["text": "Acknowledge", "callback_data": "ack:1"],

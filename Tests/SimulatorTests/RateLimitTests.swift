@@ -1,9 +1,10 @@
+import HTTPServer
 import TelegramSimulator
 import Testing
 
 @Suite("429 Too Many Requests")
 struct RateLimitTests {
-    private func send(_ simulator: BotSimulator) -> SimResponse {
+    private func send(_ simulator: BotSimulator) -> HTTPResponse {
         api(simulator, "sendMessage", ["chat_id": .int(groupID), "text": "page"])
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPServer
+import JSON
 import Synchronization
 import TelegramSimulator
 
@@ -33,19 +35,19 @@ func makeSimulator(
 
 /// Calls a Bot API method with a JSON body.
 @discardableResult
-func api(_ simulator: BotSimulator, _ method: String, _ parameters: SimJSON = [:], token: String = testToken)
-    -> SimResponse
+func api(_ simulator: BotSimulator, _ method: String, _ parameters: JSONValue = [:], token: String = testToken)
+    -> HTTPResponse
 {
     simulator.handle(
-        SimRequest(
+        HTTPRequest(
             method: "POST", path: "/bot\(token)/\(method)", headers: ["content-type": "application/json"],
             body: parameters.bytes))
 }
 
 /// Calls a control route.
 @discardableResult
-func control(_ simulator: BotSimulator, _ method: String, _ path: String, _ body: SimJSON? = nil) -> SimResponse {
-    simulator.handle(SimRequest(method: method, path: path, body: body?.bytes ?? []))
+func control(_ simulator: BotSimulator, _ method: String, _ path: String, _ body: JSONValue? = nil) -> HTTPResponse {
+    simulator.handle(HTTPRequest(method: method, path: path, body: body?.bytes ?? []))
 }
 
 /// Sends a card with Acknowledge and Forward buttons; returns its message id.
@@ -67,9 +69,9 @@ func sendCard(_ simulator: BotSimulator, text: String = "<b>FIRING</b> disk full
     return response.json?["result"]?["message_id"]?.int64Value ?? -1
 }
 
-extension SimResponse {
+extension HTTPResponse {
     var description: String? { json?["description"]?.stringValue }
-    var result: SimJSON? { json?["result"] }
+    var result: JSONValue? { json?["result"] }
 }
 
 /// Runs a blocking call on a thread of its own; `wait` collects its result.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Synchronization
 import Testing
 
@@ -9,7 +10,7 @@ final class Receiver: Sendable {
     struct Delivery: Sendable {
         var url: String
         var secret: String?
-        var body: SimJSON?
+        var body: JSONValue?
     }
 
     private let statuses: Mutex<[Int]>
@@ -24,7 +25,7 @@ final class Receiver: Sendable {
 
     var function: @Sendable (String, String?, [UInt8]) -> Int {
         { [self] url, secret, body in
-            received.withLock { $0.append(Delivery(url: url, secret: secret, body: SimJSON.parse(body))) }
+            received.withLock { $0.append(Delivery(url: url, secret: secret, body: JSONValue.parse(body))) }
             return statuses.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
         }
     }
@@ -55,7 +56,7 @@ struct WebhookTests {
     @Test func acceptedWebhooks() {
         let simulator = makeSimulator()
         let secret = String(repeating: "A-z_9", count: 51) + "x"
-        let hook: SimJSON = ["url": "https://example.com:8443/hook", "secret_token": .string(secret)]
+        let hook: JSONValue = ["url": "https://example.com:8443/hook", "secret_token": .string(secret)]
         let set = api(simulator, "setWebhook", hook)
         #expect(set.json == ["ok": true, "result": true, "description": "Webhook was set"])
         let again = api(simulator, "setWebhook", hook)

@@ -41,7 +41,7 @@ extension JobRunner {
         }
         let outcome = telegram.sendMessage(chat: chat, card: card, replyTo: replyTo)
         FailPoint.hit("post.after_send")
-        guard case .ok(let result) = outcome, let posted = result["message_id"]?.int else {
+        guard case .ok(let result) = outcome, let posted = result["message_id"]?.int64Value else {
             try db.query("ROLLBACK")
             return try failure(outcome, chat: chat, slot: slot, method: "sendMessage", logger: logger)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Logging
 import Metrics
 import Models
@@ -79,7 +80,7 @@ public final class JobRunner {
     }
 
     static func field(_ body: String, _ name: String) throws -> Int64 {
-        guard let value = JSONValue.parse(Array(body.utf8))?[name]?.int else {
+        guard let value = JSONValue.parse(Array(body.utf8))?[name]?.int64Value else {
             throw JobError(message: "job body has no numeric '\(name)'")
         }
         return value

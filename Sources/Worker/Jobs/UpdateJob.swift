@@ -1,3 +1,4 @@
+import JSON
 import Logging
 import Models
 import Queue
@@ -10,25 +11,26 @@ extension JobRunner {
         }
         if let query = update["callback_query"] { return try runClick(query, logger: logger) }
         if let message = update["message"] { return try runCommand(message, logger: logger) }
-        logger.debug("update of another kind ignored", (.updateID, String(update["update_id"]?.int ?? 0)))
+        logger.debug("update of another kind ignored", (.updateID, String(update["update_id"]?.int64Value ?? 0)))
         return .done(FollowUps())
     }
 
     // MARK: - Clicks
 
     private func runClick(_ query: JSONValue, logger: Logger) throws -> JobResult {
-        guard let queryID = query["id"]?.string, let from = query["from"], let userID = from["id"]?.int else {
+        guard let queryID = query["id"]?.stringValue, let from = query["from"], let userID = from["id"]?.int64Value
+        else {
             return .dead(reason: "callback query without id or sender")
         }
         let actor = Actor(
-            telegramID: userID, username: from["username"]?.string,
-            firstName: from["first_name"]?.string ?? "someone")
-        let chat = query["message"]?["chat"]?["id"]?.int
+            telegramID: userID, username: from["username"]?.stringValue,
+            firstName: from["first_name"]?.stringValue ?? "someone")
+        let chat = query["message"]?["chat"]?["id"]?.int64Value
         guard let chat, try chat == chatID() || chat == config.chatID else {
             answer(queryID, "This bot pages another chat; nothing changed.", logger: logger)
             return .done(FollowUps())
         }
-        guard let data = query["data"]?.string.flatMap(CallbackData.init) else {
+        guard let data = query["data"]?.stringValue.flatMap(CallbackData.init) else {
             answer(queryID, "Unknown button; nothing changed.", logger: logger)
             return .done(FollowUps())
         }
@@ -69,15 +71,16 @@ extension JobRunner {
     /// `/whoami`, `/oncall [service]` and `/incidents` in the group. Answers name people without `@`:
     /// a mention in a new message would notify them.
     private func runCommand(_ message: JSONValue, logger: Logger) throws -> JobResult {
-        guard let text = message["text"]?.string, text.hasPrefix("/"),
-            let chat = message["chat"]?["id"]?.int, let from = message["from"], let userID = from["id"]?.int
+        guard let text = message["text"]?.stringValue, text.hasPrefix("/"),
+            let chat = message["chat"]?["id"]?.int64Value, let from = message["from"],
+            let userID = from["id"]?.int64Value
         else { return .done(FollowUps()) }
         let words = text.split(separator: " ").map(String.init)
         let command = words.first.map { String($0.split(separator: "@").first ?? "") } ?? ""
         let html: String
         switch command {
         case "/whoami":
-            let name = from["username"]?.string ?? from["first_name"]?.string ?? "you"
+            let name = from["username"]?.stringValue ?? from["first_name"]?.stringValue ?? "you"
             html = HTMLText.escaped(name).html + ": telegram_id <code>\(userID)</code>, chat id <code>\(chat)</code>"
         case "/oncall":
             html = try onCall(service: words.dropFirst().first)
@@ -87,7 +90,7 @@ extension JobRunner {
         default:
             return .done(FollowUps())
         }
-        let outcome = telegram.sendText(chat: chat, html: html, replyTo: message["message_id"]?.int)
+        let outcome = telegram.sendText(chat: chat, html: html, replyTo: message["message_id"]?.int64Value)
         if case .ok = outcome { return .done(FollowUps()) }
         return try failure(outcome, chat: chat, method: "sendMessage", logger: logger)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import JSON
 import Logging
 import Metrics
 import Models
@@ -105,20 +106,20 @@ public final class TelegramClient {
     /// Sorts an HTTP answer of the Bot API into an outcome.
     static func classify(method: String, status: Int, body: [UInt8]) -> TelegramOutcome {
         let json = JSONValue.parse(body)
-        if status == 200, json?["ok"]?.bool == true {
+        if status == 200, json?["ok"]?.boolValue == true {
             switch json?["result"] {
             case .object(let fields): return .ok(result: fields)
             case .array(let list): return .ok(result: ["updates": .array(list)])
             default: return .ok(result: [:])
             }
         }
-        let description = json?["description"]?.string ?? "HTTP \(status)"
+        let description = json?["description"]?.stringValue ?? "HTTP \(status)"
         let parameters = json?["parameters"]
         if status == 429 {
-            let seconds = parameters?["retry_after"]?.int ?? 1
+            let seconds = parameters?["retry_after"]?.int64Value ?? 1
             return .retryAfter(seconds: max(1, Int(seconds)))
         }
-        if let migrated = parameters?["migrate_to_chat_id"]?.int { return .migrated(toChat: migrated) }
+        if let migrated = parameters?["migrate_to_chat_id"]?.int64Value { return .migrated(toChat: migrated) }
         if status >= 500 || status == 0 { return .retry(reason: "\(method): \(status) \(description)") }
         return .permanent(code: status, description: description)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Logging
 import Models
 import Queue
@@ -56,9 +57,9 @@ public final class UpdatePoller {
         case .ok:
             var next = offset
             for update in updates {
-                guard let id = update["update_id"]?.int else { continue }
+                guard let id = update["update_id"]?.int64Value else { continue }
                 try queue.ensureGroupsOnce()
-                let body = try Self.encode(update)
+                let body = update.serialized
                 _ = try queue.enqueueOnce(Job(kind: .update, body: body), deliveryKey: "update:\(id)", ttl: 86_400)
                 next = max(next, id + 1)
                 logger.debug("update stored", (.updateID, String(id)))
@@ -72,25 +73,6 @@ public final class UpdatePoller {
         default:
             logger.warning("getUpdates failed", (.error, "\(outcome)"))
             stop.sleep(2)
-        }
-    }
-
-    static func encode(_ value: JSONValue) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: value.foundationValue, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-extension JSONValue {
-    /// The value as Foundation objects, for `JSONSerialization`.
-    var foundationValue: Any {
-        switch self {
-        case .number(let value): return value == value.rounded() && abs(value) < 1e15 ? Int64(value) as Any : value
-        case .string(let value): return value
-        case .bool(let value): return value
-        case .object(let fields): return fields.mapValues(\.foundationValue)
-        case .array(let items): return items.map(\.foundationValue)
-        case .null: return NSNull()
         }
     }
 }

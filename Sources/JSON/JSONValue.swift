@@ -1,21 +1,22 @@
 import Foundation
 
-/// A JSON value, as the simulator reads request bodies and writes answers.
+/// A JSON value: how the worker reads Bot API answers and updates, and how the simulator reads requests and
+/// writes answers.
 ///
 /// Integers are kept apart from doubles so that chat ids like `-1001234567890` round-trip exactly.
-public enum SimJSON: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
     case string(String)
-    case array([SimJSON])
-    case object([String: SimJSON])
+    case array([JSONValue])
+    case object([String: JSONValue])
 }
 
 // MARK: - Reading
 
-extension SimJSON: Decodable {
+extension JSONValue: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -28,28 +29,28 @@ extension SimJSON: Decodable {
             self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([SimJSON].self) {
+        } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: SimJSON].self))
+            self = .object(try container.decode([String: JSONValue].self))
         }
     }
 
     /// Parses UTF-8 JSON text; nil when it is not JSON.
-    public static func parse(_ bytes: [UInt8]) -> SimJSON? {
-        try? JSONDecoder().decode(SimJSON.self, from: Data(bytes))
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
     /// Parses JSON held in a string, as form fields carry `reply_markup`.
-    public static func parse(_ text: String) -> SimJSON? {
+    public static func parse(_ text: String) -> JSONValue? {
         parse(Array(text.utf8))
     }
 }
 
 // MARK: - Access
 
-extension SimJSON {
-    public subscript(key: String) -> SimJSON? {
+extension JSONValue {
+    public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
@@ -59,12 +60,12 @@ extension SimJSON {
         return nil
     }
 
-    public var arrayValue: [SimJSON]? {
+    public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
-    public var objectValue: [String: SimJSON]? {
+    public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
     }
@@ -104,16 +105,11 @@ extension SimJSON {
         }
     }
 
-    /// The value itself, or the JSON a string field carries (`reply_markup` sent as a form field).
-    public var decodedIfString: SimJSON? {
-        if case .string(let text) = self { return SimJSON.parse(text) }
-        return self
-    }
 }
 
 // MARK: - Writing
 
-extension SimJSON {
+extension JSONValue {
     /// Compact JSON text with object keys sorted, so answers are stable.
     public var serialized: String {
         var out = ""
@@ -164,7 +160,7 @@ extension SimJSON {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<": out += "\\u003c"  // keeps JSON safe to embed in the chat page
+            case "<": out += "\\u003c"  // keeps JSON safe to embed in an HTML page
             default:
                 if scalar.value < 0x20 {
                     out += String(format: "\\u%04x", scalar.value)
@@ -179,30 +175,25 @@ extension SimJSON {
 
 // MARK: - Building
 
-extension SimJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: SimJSON...) { self = .array(elements) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
 
-    public init(dictionaryLiteral elements: (String, SimJSON)...) {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
 
-extension SimJSON {
+extension JSONValue {
     /// `.string`, or `.null` for nil.
-    public static func from(_ value: String?) -> SimJSON { value.map(SimJSON.string) ?? .null }
+    public static func from(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 
     /// `.int`, or `.null` for nil.
-    public static func from(_ value: Int64?) -> SimJSON { value.map(SimJSON.int) ?? .null }
-
-    /// An object without its `.null` members, the way the Bot API leaves out absent fields.
-    static func compact(_ members: [String: SimJSON]) -> SimJSON {
-        .object(members.filter { $0.value != .null })
-    }
+    public static func from(_ value: Int64?) -> JSONValue { value.map(JSONValue.int) ?? .null }
 }
