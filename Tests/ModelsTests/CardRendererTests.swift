@@ -40,6 +40,15 @@ import Testing
         expectTelegramAccepts(card)
     }
 
+    @Test func eachAlertLineShowsInstanceValueAndSince() {
+        var alert = Fixtures.alert()
+        alert.annotations["value"] = "93% <active> & rising"
+        let card = CardRenderer.render(context(alerts: [alert]))
+        let line = "node-01.example.com:9100</code> — 93% &lt;active&gt; &amp; rising — since 14:01 UTC"
+        #expect(card.html.contains(line))
+        expectTelegramAccepts(card)
+    }
+
     @Test func countdownNamesTheNextLevelWithoutMentioningThem() {
         let card = CardRenderer.render(context())
         #expect(card.html.contains("→ level 2, Zhu Bajie, at"))
