@@ -28,7 +28,8 @@ enum QueueScripts {
               local kind = string.sub(m, 1, a - 1)
               local stream = KEYS[2]
               if kind == 'edit' then stream = KEYS[3] end
-              redis.call('XADD', stream, '*', 'kind', kind, 'body', string.sub(m, b + 1), 'attempts', string.sub(m, a + 1, b - 1))
+              local attempts = string.sub(m, a + 1, b - 1)
+              redis.call('XADD', stream, '*', 'kind', kind, 'body', string.sub(m, b + 1), 'attempts', attempts)
               redis.call('ZREM', KEYS[1], m)
             end
             local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

@@ -53,9 +53,8 @@ enum History {
                     + "FROM events WHERE incident_id = $1 ORDER BY id", [String(id)])
             for row in events.all {
                 let actor = row["actor"].map { " by \($0)" } ?? ""
-                print(
-                    "  \(row["at"] ?? "") UTC  L\(row["level"] ?? "?")  \(row["kind"] ?? "")\(actor): \(row["detail"] ?? "")"
-                )
+                let level = row["level"] ?? "?"
+                print("  \(row["at"] ?? "") UTC  L\(level)  \(row["kind"] ?? "")\(actor): \(row["detail"] ?? "")")
             }
             let messages = try IncidentStore(db: db).messages(id)
             for message in messages {

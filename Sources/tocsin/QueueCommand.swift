@@ -51,9 +51,8 @@ enum QueueCommand {
         if stats.pending > 0 {
             print("\nin flight:")
             for entry in try inspector.list("pending", limit: 20) {
-                print(
-                    "  \(History.pad(entry.id, 18))\(History.pad(entry.kind, 10))\(entry.worker ?? "?")  \(entry.detail)"
-                )
+                let columns = History.pad(entry.id, 18) + History.pad(entry.kind, 10)
+                print("  \(columns)\(entry.worker ?? "?")  \(entry.detail)")
             }
         }
     }

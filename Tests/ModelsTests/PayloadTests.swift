@@ -33,7 +33,8 @@ import Testing
             "missing field alerts[0].labels"
         ),
         (
-            "{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1}}]}",
+            "{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\","
+                + "\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1}}]}",
             "wrong type"
         ),
     ])

@@ -115,7 +115,8 @@ public enum CardRenderer {
             } else if context.cardLevel == state.level, let due = context.escalatesAt,
                 let next = state.ladder.nextLevel(after: state.level)
             {
-                text += .plain("\n→ level \(next), ") + .escaped(plainNames(state.ladder.people(at: next)), limit: 300)
+                let names = plainNames(state.ladder.people(at: next))
+                text += .plain("\n→ level \(next), ") + .escaped(names, limit: 300)
                 text += .plain(", at \(ClockText.time(due))")
             }
         }

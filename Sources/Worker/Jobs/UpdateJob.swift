@@ -117,7 +117,8 @@ extension JobRunner {
     func openIncidents(chat: Int64) throws -> String {
         let rows = try db.query(
             "SELECT i.id, i.service, i.status, i.level, extract(epoch FROM now() - i.opened_at)::bigint AS age, "
-                + "(SELECT telegram_message_id FROM messages m WHERE m.incident_id = i.id ORDER BY level LIMIT 1) AS card "
+                + "(SELECT telegram_message_id FROM messages m WHERE m.incident_id = i.id "
+                + "ORDER BY level LIMIT 1) AS card "
                 + "FROM incidents i WHERE i.status <> 'resolved' ORDER BY i.opened_at LIMIT 30")
         guard !rows.isEmpty else { return "No open incidents." }
         // Supergroup message links: https://t.me/c/<chat id without -100>/<message id>.
