@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Logging"),
         .target(name: "Metrics"),
         .target(name: "Models"),
-        .target(name: "Queue", dependencies: ["Redis", "Models", "Logging", "Metrics"]),
+        .target(name: "Queue", dependencies: ["Redis", "JSON", "Models", "Logging", "Metrics"]),
         .target(name: "Ingest", dependencies: ["HTTPServer", "Queue", "Models", "Logging", "Metrics"]),
         .target(
             name: "Worker",

@@ -108,9 +108,16 @@ public struct QueueInspector {
         return Int64(first.split(separator: "-").first ?? "")
     }
 
-    /// Milliseconds as seconds with one decimal: `5.2s`.
-    static func seconds(_ millis: Int64) -> String {
-        "\((Double(millis) / 100).rounded() / 10)s"
+    /// A span for people: `5.2s` under a minute, then `4m05s`, `3h20m`, `2d04h`.
+    public static func seconds(_ millis: Int64) -> String {
+        let sign = millis < 0 ? "-" : ""
+        let millis = abs(millis)
+        if millis < 60_000 { return sign + "\((Double(millis) / 100).rounded() / 10)s" }
+        let total = millis / 1000
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        if total < 3600 { return sign + "\(total / 60)m\(two(total % 60))s" }
+        if total < 86_400 { return sign + "\(total / 3600)h\(two(total % 3600 / 60))m" }
+        return sign + "\(total / 86_400)d\(two(total % 86_400 / 3600))h"
     }
 
     static func fields(_ reply: RedisReply) -> [String: RedisReply] {
@@ -134,6 +141,11 @@ public struct QueueInspector {
         /// Due time (delayed), age (pending), or the last error (dead).
         public var detail: String
         public var worker: String?
+
+        /// What the job is about (`Job.subject`); empty for a kind this version does not know.
+        public var subject: String {
+            JobKind(rawValue: kind).map { Job(kind: $0, body: body).subject } ?? ""
+        }
     }
 
     public func list(_ state: String, limit: Int = 200) throws -> [Entry] {
@@ -171,7 +183,7 @@ public struct QueueInspector {
                         Entry(
                             id: id, kind: job?.job.kind.rawValue ?? "?", body: job?.job.body ?? "",
                             attempts: Int(fields[3].int ?? 1) - 1,
-                            detail: "age \(Self.seconds(fields[2].int ?? 0))",
+                            detail: "in flight for \(Self.seconds(fields[2].int ?? 0))",
                             worker: fields[1].text))
                 }
             }

@@ -22,12 +22,13 @@ enum History {
                 "SELECT id, service, status, level, extract(epoch FROM now() - opened_at)::bigint AS age, "
                     + "state->'ladder'->>'service' AS svc FROM incidents ORDER BY status = 'resolved', "
                     + "status = 'acknowledged', opened_at DESC LIMIT $1", [String(limit)])
-            print(pad("ID", 8) + pad("SERVICE", 28) + pad("STATE", 14) + pad("LEVEL", 7) + "AGE")
+            var table = TextTable("ID", "SERVICE", "STATE", "LEVEL", "AGE")
             for row in rows.all {
-                print(
-                    pad(row["id"] ?? "", 8) + pad(row["service"] ?? "", 28) + pad(row["status"] ?? "", 14)
-                        + pad(row["level"] ?? "", 7) + age(row.int("age") ?? 0))
+                table.add(
+                    row["id"] ?? "", row["service"] ?? "", row["status"] ?? "", row["level"] ?? "",
+                    age(row.int("age") ?? 0))
             }
+            table.print()
         } catch {
             CLI.fail("incidents: \(error)")
         }

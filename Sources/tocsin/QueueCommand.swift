@@ -50,10 +50,11 @@ enum QueueCommand {
         for (name, value) in figures { print(History.pad(name, 22) + "\(value)") }
         if stats.pending > 0 {
             print("\nin flight:")
+            var table = TextTable("ID", "KIND", "SUBJECT", "WORKER", "STATE")
             for entry in try inspector.list("pending", limit: 20) {
-                let columns = History.pad(entry.id, 18) + History.pad(entry.kind, 10)
-                print("  \(columns)\(entry.worker ?? "?")  \(entry.detail)")
+                table.add(entry.id, entry.kind, entry.subject, entry.worker ?? "?", entry.detail)
             }
+            for line in table.lines { print("  " + line) }
         }
     }
 
@@ -64,21 +65,21 @@ enum QueueCommand {
                 entries.map { entry -> [String: Any] in
                     var object: [String: Any] = [
                         "id": entry.id, "kind": entry.kind, "body": entry.body,
-                        "attempts": entry.attempts, "detail": entry.detail,
+                        "attempts": entry.attempts, "detail": entry.detail, "subject": entry.subject,
                     ]
                     if let worker = entry.worker { object["worker"] = worker }
                     return object
                 })
             return
         }
-        print(History.pad("ID", 22) + History.pad("KIND", 10) + History.pad("ATTEMPTS", 10) + "DETAIL  JOB")
+        var table = TextTable("ID", "KIND", "SUBJECT", "ATTEMPTS", state == "dead" ? "LAST ERROR" : "STATE", "JOB")
         for entry in entries {
+            // A delayed job's id is its whole member, body included; the body column shows it already.
             let id = state == "delayed" ? "-" : entry.id
-            let worker = entry.worker.map { " worker \($0)" } ?? ""
-            print(
-                History.pad(id, 22) + History.pad(entry.kind, 10) + History.pad(String(entry.attempts), 10)
-                    + "\(entry.detail)\(worker)  \(entry.body.prefix(100))")
+            let detail = entry.detail + (entry.worker.map { ", worker \($0)" } ?? "")
+            table.add(id, entry.kind, entry.subject, String(entry.attempts), detail, String(entry.body.prefix(80)))
         }
+        table.print()
     }
 
     private static func retry(_ redis: RedisConnection, _ keys: QueueKeys, id: String, json: Bool) throws {

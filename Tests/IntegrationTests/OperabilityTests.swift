@@ -37,12 +37,31 @@ import Testing
         #expect(try inspector.list("pending").first?.id == taken.id)
         #expect(try Set(inspector.list("ready").map(\.kind)) == ["alert", "edit"])
         #expect(try inspector.list("delayed").first?.kind == "escalate")
+        #expect(try inspector.list("delayed").first?.subject == "incident 9, level 1")
+        #expect(try inspector.list("pending").first?.subject == "card 1")
+        #expect(try inspector.list("delayed").first?.detail.hasPrefix("due in 5") == true)
         #expect(try inspector.list("dead").first?.detail == "sendMessage: 400 Bad Request: chat not found")
 
         let gauges = try inspector.gauges()
         #expect(gauges.contains { $0.0 == .queueJobs && $0.1 == ["state": "dead"] && $0.2 == 1 })
         // Inspection takes nothing away from the workers.
         #expect(try queue.read(consumer: "w2", blockMillis: 10).count == 1)
+    }
+
+    @Test(arguments: [
+        (Int64(4_250), "4.3s"), (59_949, "59.9s"), (61_000, "1m01s"), (3_599_000, "59m59s"), (7_260_000, "2h01m"),
+        (190_800_000, "2d05h"), (-1_500, "-1.5s"),
+    ])
+    func queueSpansReadLikeTimes(millis: Int64, text: String) {
+        #expect(QueueInspector.seconds(millis) == text)
+    }
+
+    @Test func jobsNameWhatTheyConcern() {
+        let alert = #"{"groupKey":"{}:{alertname=\"DiskFull\"}","status":"resolved"}"#
+        #expect(Job(kind: .alert, body: alert).subject == #"group {}:{alertname="DiskFull"} (resolved)"#)
+        #expect(Job(kind: .edit, body: #"{"message":12}"#).subject == "card 12")
+        #expect(Job(kind: .update, body: #"{"update_id":5,"callback_query":{}}"#).subject == "update 5")
+        #expect(Job(kind: .escalate, body: "not json").subject == "")
     }
 
     @Test func metricsParseBackAfterAnIncident() throws {

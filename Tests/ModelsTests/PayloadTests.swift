@@ -70,6 +70,23 @@ import Testing
         #expect(parts[0].alerts.count == 2)
     }
 
+    @Test func resolutionTimeIsTheLatestEndNotTheArrival() {
+        let now = ClockText.parse("2026-12-03T14:30:00Z")!
+        var early = Fixtures.alert(fingerprint: "1")
+        early.status = .resolved
+        early.endsAt = "2026-12-03T14:05:00Z"
+        var late = early
+        late.fingerprint = "2"
+        late.endsAt = "2026-12-03T14:07:30.25Z"
+        let part = IncidentRouting.Part(service: "payments", alerts: [early, late])
+        #expect(part.resolvedAt(now: now) == now - 22 * 60 - 29.75)
+        // An end in the future (a skewed clock) or no end at all is printed as the arrival time.
+        late.endsAt = "2026-12-03T15:00:00Z"
+        #expect(IncidentRouting.Part(service: "payments", alerts: [late]).resolvedAt(now: now) == now)
+        early.endsAt = "0001-01-01T00:00:00Z"
+        #expect(IncidentRouting.Part(service: "payments", alerts: [early]).resolvedAt(now: now) == now)
+    }
+
     @Test func instanceWithPortFindsItsServer() {
         var alert = Fixtures.alert()
         alert.labels["service"] = nil

@@ -34,15 +34,11 @@ def measure(stack, report, sizes, shared):
 
     try:
         venv = install(shared["cache"])
-        start(stack, venv)
+        peer = load_alerta(stack, venv, sizes, report)
     except NotRun as reason:
         report.peer_not_run("alerta", str(reason))
         report.peer_not_run("alerta-latency", str(reason))
         return
-    # Each gunicorn worker connects and warms up on its first requests: keep them out of the figures.
-    wrk(ALERTA_PORT, "/webhooks/prometheus", CONNECTIONS, 1, "alerta-warmup")
-    peer = wrk(ALERTA_PORT, "/webhooks/prometheus", CONNECTIONS, sizes.alerta_seconds, "alerta")
-    stack.procs.stop("alerta")
 
     ratio = tocsin.per_second / peer.per_second if peer.per_second else None
     report.set("alerta", tocsin=rate(tocsin.per_second), peer=rate(peer.per_second), ratio=times(ratio),
@@ -52,6 +48,23 @@ def measure(stack, report, sizes, shared):
                ratio=times(tocsin.p50 / peer.p50) if tocsin.p50 and peer.p50 else "n/a")
     report.size(f"alerta: wrk {sizes.alerta_seconds} s, {CONNECTIONS} connections, against Tocsin then "
                 f"gunicorn -w 2 (Alerta: {peer.requests} requests, {peer.errors} errors)")
+
+
+def load_alerta(stack, venv, sizes, report):
+    """Alerta's figures under wrk. A run where more than 1 % of requests failed measured a broken server, not
+    Alerta (seen once: gunicorn refusing connections after its first requests), so it is run once more on a
+    fresh start; a second such run is reported as not measured rather than as a ratio against failures."""
+    for attempt in (1, 2):
+        start(stack, venv)
+        # Each gunicorn worker connects and warms up on its first requests: keep them out of the figures.
+        wrk(ALERTA_PORT, "/webhooks/prometheus", CONNECTIONS, 1, "alerta-warmup")
+        peer = wrk(ALERTA_PORT, "/webhooks/prometheus", CONNECTIONS, sizes.alerta_seconds, f"alerta{attempt}")
+        log = stack.procs.tail("alerta")
+        stack.procs.stop("alerta")
+        if peer.errors <= max(10, 0.01 * peer.requests):
+            return peer
+        report.note(f"alerta run {attempt}: {peer.errors} failed of {peer.requests} requests; its log: {log[-200:]}")
+    raise NotRun(f"Alerta failed {peer.errors} of {peer.requests} requests twice (see notes)")
 
 
 def install(cache):

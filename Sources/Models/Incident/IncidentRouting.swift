@@ -7,6 +7,14 @@ public enum IncidentRouting {
         public var alerts: [Alert]
 
         public var isFiring: Bool { alerts.contains { $0.status == .firing } }
+
+        /// When the part stopped firing: its alerts' latest `endsAt`, never later than `now`. Alertmanager
+        /// sends a resolution up to `group_interval` after it happened, so the time it arrives is not the
+        /// time to print; `now` stands in when no alert carries an end.
+        public func resolvedAt(now: Double) -> Double {
+            let ends = alerts.compactMap { ClockText.parse($0.endsAt) }
+            return min(ends.max() ?? now, now)
+        }
     }
 
     /// The service of an alert: the first of `labels` it carries, resolved against the directory.

@@ -69,7 +69,7 @@ extension JobRunner {
         let changed = try incidents.upsertAlerts(row.id, alerts: part.alerts)
         if !part.isFiring {
             let now = Double(try queue.connection.serverTimeMillis()) / 1000
-            let transition = row.state.apply(.resolve(at: now))
+            let transition = row.state.apply(.resolve(at: part.resolvedAt(now: now)))
             logger.info("incident resolved", (.incident, String(row.id)))
             return try commit(transition, to: row) ?? FollowUps()
         }
