@@ -1,5 +1,7 @@
 import Foundation
 import HTTPClient
+import Queue
+import Redis
 import Testing
 
 /// SPEC §7 with real processes: workers killed or paused mid-job, Redis and PostgreSQL restarted, floods.
@@ -137,22 +139,65 @@ import Testing
         #expect(rate >= 9 && rate <= 11, "send rate \(rate)/s is not within 10 % of the allowed 10/s")
     }
 
-    /// No log line of any process, on any path above, carries the bot token or the webhook token.
+    /// No log line, dead job or metric of any Tocsin process carries a secret (the bot token, the webhook
+    /// token, the Telegram webhook secret), on every error path a run can take: webhooks refused with 401,
+    /// 400, 415 and 413; Telegram updates without their secret; Telegram answering 5xx and 429; Telegram
+    /// refusing the bot token (401, the job dead-lettered); Telegram unreachable.
     @Test func secretsNeverReachALog() throws {
-        let cluster = try Cluster()
+        let hookSecret = "tg-hook-SECRET-never-logged"
+        let wrongToken = "7777:WRONG-token-also-a-secret"
+        let cluster = try Cluster(
+            simulatorArguments: ["--chat-rate", "4/1s", "--error-rate", "0.3"],
+            extra: ["TELEGRAM_UPDATES": "webhook", "TELEGRAM_WEBHOOK_SECRET": hookSecret])
         try cluster.startIngest()
         try cluster.startWorker("w1")
         let client = HTTPClient()
-        _ = try client.send(
-            url: cluster.ingestURL + "/alertmanager", headers: ["Authorization: Bearer wrong"],
-            body: Array("{}".utf8))
+        func status(_ path: String, _ headers: [String], _ body: [UInt8]) -> Int {
+            (try? client.send(url: cluster.ingestURL + path, headers: headers, body: body, timeout: 5).status) ?? 0
+        }
+        let json = "Content-Type: application/json"
+        let bearer = "Authorization: Bearer crash-webhook-bearer-secret"
+        #expect(status("/alertmanager", [json, "Authorization: Bearer wrong"], Array("{}".utf8)) == 401)
+        #expect(status("/alertmanager", [json], Array("{}".utf8)) == 401)
         #expect(cluster.postAlert("{broken") == 400)
-        #expect(cluster.postAlert(namedNotification("Secrets")) == 200)
-        #expect(cluster.wait(10) { cluster.messages().count == 1 })
-        let logs = cluster.allLogs
-        #expect(!logs.isEmpty)
-        #expect(!logs.contains(Cluster.token))
-        #expect(!logs.contains("crash-webhook-bearer-secret"))
+        #expect(status("/alertmanager", ["Content-Type: text/plain", bearer], Array("{}".utf8)) == 415)
+        #expect(status("/alertmanager", [json, bearer], Array(repeating: 32, count: 2 << 20)) == 413)
+        #expect(status("/telegram", [json], Array(#"{"update_id":1}"#.utf8)) == 401)
+        #expect(status("/telegram", [json, "X-Telegram-Bot-Api-Secret-Token: wrong"], Array("{}".utf8)) == 401)
+
+        // Through 5xx and 429 answers: every page still arrives.
+        let names = (0..<10).map { "Secrets\($0)" }
+        for name in names { #expect(cluster.postAlert(namedNotification(name)) == 200) }
+        #expect(cluster.wait(30) { cluster.cardCounts(groups: names).count == names.count })
+        let refused = cluster.requestLog(method: "sendMessage").filter { ($0["ok"] as? Bool) != true }
+        #expect(refused.contains { ($0["error_code"] as? Int) == 429 }, "no 429 on the way")
+        #expect(refused.contains { ($0["error_code"] as? Int ?? 0) >= 500 }, "no 5xx on the way")
+        cluster.signal("w1", SIGTERM)
+        #expect(cluster.waitForExit("w1", seconds: 10) != nil)
+
+        // A token Telegram refuses: the job is dead-lettered with Telegram's answer, not the token.
+        try cluster.startWorker("refused", extra: ["TELEGRAM_BOT_TOKEN": wrongToken])
+        #expect(cluster.postAlert(namedNotification("SecretsDead")) == 200)
+        let keys = QueueKeys(prefix: cluster.keyPrefix)
+        let redis = RedisConnection(url: RedisURL(cluster.redisURL)!, timeout: 5)
+        #expect(cluster.wait(15) { (try? redis.command(["HLEN", keys.dead]).int) == 1 })
+        cluster.signal("refused", SIGKILL)
+
+        // Telegram unreachable: network errors are retried, and logged without the URL's token.
+        try cluster.startWorker("unreachable", extra: ["TELEGRAM_API_URL": "http://127.0.0.1:9"])
+        #expect(cluster.postAlert(namedNotification("SecretsLater")) == 200)
+        #expect(cluster.wait(15) { cluster.log("unreachable").contains("error=\"sendMessage: ") })
+        cluster.signal("unreachable", SIGKILL)
+
+        let dead = (try redis.command(["HGETALL", keys.dead]).array ?? []).compactMap(\.text).joined()
+        #expect(dead.contains("Unauthorized"), "the dead job keeps Telegram's answer: \(dead)")
+        let metrics = try client.send(method: "GET", url: cluster.ingestURL + "/metrics").body
+        let seen = [cluster.allLogs, dead, String(decoding: metrics, as: UTF8.self)].joined(separator: "\n")
+        #expect(seen.contains("code=\"401\""))
+        for secret in [Cluster.token, wrongToken, "crash-webhook-bearer-secret", hookSecret] {
+            #expect(!seen.contains(secret), "a secret reached a log, a dead job or a metric")
+            #expect(!seen.contains(secret.split(separator: ":").last.map(String.init) ?? secret))
+        }
     }
 }
 
