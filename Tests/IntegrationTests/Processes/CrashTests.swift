@@ -20,12 +20,26 @@ import Testing
         try cluster.startWorker("doomed", extra: ["TOCSIN_FAILPOINT": point])
         #expect(cluster.postAlert(namedNotification("Kill")) == 200)
         #expect(cluster.waitForExit("doomed", seconds: 10) != nil, "the failpoint did not fire")
+        let killed = Date()
         try cluster.startWorker("survivor")
-        #expect(cluster.wait(15) { cluster.cardCounts(groups: ["Kill"])["Kill", default: 0] >= 1 })
+        // Recovered: the card is out and the job left the queue (its timer scheduled), taken over from the
+        // dead worker.
+        let inspector = QueueInspector(
+            keys: QueueKeys(prefix: cluster.keyPrefix), connection: RedisConnection(url: RedisURL(cluster.redisURL)!))
+        #expect(
+            cluster.wait(15) {
+                let stats = try? inspector.stats()
+                return cluster.cardCounts(groups: ["Kill"])["Kill", default: 0] >= 1 && stats?.pending == 0
+                    && stats?.ready.values.reduce(0, +) == 0 && stats?.delayed == 1
+            })
+        let recovered = Date().timeIntervalSince(killed)
         cluster.wait(2) { false }
         let cards = cluster.cardCounts(groups: ["Kill"])["Kill", default: 0]
         #expect(cards == 1 || (duplicateAllowed && cards == 2), "\(cards) cards after a kill at \(point)")
-        print("kill at \(point): \(cards) card(s)")
+        print(
+            String(
+                format: "kill at %@: 0 lost, %d card(s), %d duplicate(s), job done %.1f s after the kill (lease 1 s)",
+                point, cards, cards - 1, recovered))
     }
 
     /// A worker stopped (SIGSTOP) just before sending, past its lease, then continued (SIGCONT): the job
@@ -37,11 +51,15 @@ import Testing
         #expect(cluster.postAlert(namedNotification("Pause")) == 200)
         Thread.sleep(forTimeInterval: 1)
         try cluster.startWorker("other")
+        let resumed = Date()
         #expect(cluster.wait(15) { cluster.cardCounts(groups: ["Pause"])["Pause", default: 0] == 1 })
+        let recovered = Date().timeIntervalSince(resumed) + 1
         cluster.signal("paused", SIGCONT)
         cluster.wait(3) { false }
         #expect(cluster.cardCounts(groups: ["Pause"])["Pause", default: 0] == 1)
         #expect(cluster.requestLog(method: "sendMessage").count == 1)
+        let sends = cluster.requestLog(method: "sendMessage").count
+        print(String(format: "pause: 0 lost, %d send(s), paged %.1f s after the pause (lease 1 s)", sends, recovered))
     }
 
     /// 200 copies of one notification, sent at once over 8 connections: one card.
@@ -97,14 +115,18 @@ import Testing
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
+        let lastRestart = Date()
         #expect(refused > 0, "Redis was down for a while: some webhooks must have been refused with 503")
         let paged = cluster.wait(60) { cluster.cardCounts(groups: accepted).count == accepted.count }
         let counts = cluster.cardCounts(groups: accepted)
         #expect(paged, "\(accepted.count - counts.count) of \(accepted.count) answered notifications not paged")
+        let recovered = Date().timeIntervalSince(lastRestart)
         let doubled = counts.values.filter { $0 > 1 }.count
         print(
-            "restarts: \(accepted.count) answered 200, \(refused) refused (503), \(counts.count) paged, "
-                + "\(doubled) paged twice")
+            String(
+                format: "restarts: %d answered 200, %d refused (503), %d paged, %d lost, %d paged twice, "
+                    + "all paged %.1f s after the last post", accepted.count, refused, counts.count,
+                accepted.count - counts.count, doubled, recovered))
     }
 
     /// 300 incidents across 3 workers against a group limit of 20 per 2 s (a scaled minute) with 5 % of
