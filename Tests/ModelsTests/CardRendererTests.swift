@@ -49,6 +49,16 @@ import Testing
         expectTelegramAccepts(card)
     }
 
+    @Test func anAlertLineRepeatsItsSummaryOnlyWhenItDiffers() {
+        var other = Fixtures.alert(instance: "node-02:9100", summary: "Swap is full too", fingerprint: "b2")
+        other.annotations["value"] = nil
+        // No common summary: the first alert's summary heads the card and is not printed again on its line.
+        let card = CardRenderer.render(context(alerts: [Fixtures.alert(), other], annotations: [:]))
+        #expect(card.html.components(separatedBy: "Memory above 80 %").count == 2)
+        #expect(card.html.contains("node-02:9100</code> — since 14:01 UTC — Swap is full too"))
+        expectTelegramAccepts(card)
+    }
+
     @Test func countdownNamesTheNextLevelWithoutMentioningThem() {
         let card = CardRenderer.render(context())
         #expect(card.html.contains("→ level 2, Zhu Bajie, at"))

@@ -37,7 +37,7 @@ public enum CardRenderer {
         var text = HTMLText.plain("\(icon) ")
         text += .tag("b", .escaped(severity, limit: 40)) + .plain(" · ") + .tag("b", .escaped(name, limit: 200))
         text += .plain("\nService: ") + .tag("code", .escaped(context.state.ladder.service, limit: 200))
-        let summary = context.commonAnnotations["summary"] ?? first?.annotations["summary"]
+        let summary = headline(context)
         if let summary, !summary.isEmpty {
             text += .plain("\n") + .tag("i", .escaped(summary, limit: 600))
         }
@@ -48,6 +48,13 @@ public enum CardRenderer {
         let label = context.state.status == .resolved ? "Alerts" : "Firing"
         text += .plain("\n\n\(label) (\(firing.isEmpty ? context.alerts.count : firing.count)):\n")
         return text
+    }
+
+    /// The summary under the title: the group's common one, else the first firing alert's. An alert line
+    /// repeats its own summary only when it says something else.
+    private static func headline(_ context: CardContext) -> String? {
+        let first = context.alerts.first { $0.status == .firing } ?? context.alerts.first
+        return context.commonAnnotations["summary"] ?? first?.annotations["summary"]
     }
 
     private static func alertLines(_ context: CardContext) -> [HTMLText] {
@@ -62,9 +69,7 @@ public enum CardRenderer {
             if let since = ClockText.parse(alert.startsAt) {
                 line += .plain(" — since \(ClockText.time(since))")
             }
-            if let summary = alert.annotations["summary"], summary != context.commonAnnotations["summary"],
-                !summary.isEmpty
-            {
+            if let summary = alert.annotations["summary"], summary != headline(context), !summary.isEmpty {
                 line += .plain(" — ") + .escaped(summary, limit: 200)
             }
             return line + .plain("\n")
