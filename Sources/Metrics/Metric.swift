@@ -42,6 +42,8 @@ public struct Metric: Sendable, Equatable {
         "tocsin_queue_jobs", .gauge, "Jobs in the Redis queue, by state (ready, pending, delayed, dead).")
     public static let oldestReady = Metric(
         "tocsin_queue_oldest_ready_seconds", .gauge, "Age of the oldest job waiting for a worker.")
+    public static let workersAlive = Metric(
+        "tocsin_workers_alive", .gauge, "Worker job loops that reported to Redis within the last 15 seconds.")
     public static let openIncidents = Metric(
         "tocsin_open_incidents", .gauge, "Incidents not resolved, by state and level.")
     public static let watchdogAge = Metric(
@@ -49,6 +51,6 @@ public struct Metric: Sendable, Equatable {
 
     public static let all: [Metric] = [
         webhooks, duplicates, jobs, jobSeconds, telegram, pages, escalations, acknowledgements, timeToAcknowledge,
-        queueJobs, oldestReady, openIncidents, watchdogAge,
+        queueJobs, oldestReady, workersAlive, openIncidents, watchdogAge,
     ]
 }

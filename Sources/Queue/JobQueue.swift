@@ -182,6 +182,17 @@ public final class JobQueue {
         return reply.text == "ok"
     }
 
+    // MARK: - Liveness
+
+    /// How long a job loop may stay silent and still count as alive: three missed heartbeats.
+    public static let heartbeatMillis: Int64 = 5_000
+    public static let aliveMillis: Int64 = 3 * heartbeatMillis
+
+    /// Tells every reader that `consumer`'s loop is running (`tocsin queue stats`, `tocsin_workers_alive`).
+    public func heartbeat(consumer: String) throws {
+        _ = try connection.evaluate(QueueScripts.heartbeat, keys: [keys.workers], arguments: [consumer])
+    }
+
     // MARK: - Parsing stream replies
 
     /// Entries of an `XREADGROUP` reply: `[[stream, [[id, [field, value, …]], …]], …]`.

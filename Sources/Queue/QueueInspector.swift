@@ -26,6 +26,8 @@ public struct QueueInspector {
         public var oldestReadySeconds = 0.0
         /// Seconds until the next delayed job is due, nil when there is none.
         public var nextDueSeconds: Double?
+        /// Job loops that reported within `JobQueue.aliveMillis`, by consumer name.
+        public var workersAlive: [String] = []
     }
 
     /// How many entries per stream or set `stats` reads to count kinds; past it the totals stay exact.
@@ -55,6 +57,9 @@ public struct QueueInspector {
             stats.delayedByKind[String(kind), default: 0] += 1
         }
         stats.dead = Int(try connection.command(["HLEN", keys.dead]).int ?? 0)
+        let recent = try connection.command(
+            ["ZRANGEBYSCORE", keys.workers, String(now - JobQueue.aliveMillis), "+inf"])
+        stats.workersAlive = (recent.array ?? []).compactMap(\.text)
         if let head = try connection.command(["ZRANGE", keys.delayed, "0", "0", "WITHSCORES"]).array, head.count == 2,
             let due = head[1].text.flatMap(Double.init)
         {
@@ -72,6 +77,7 @@ public struct QueueInspector {
             (.queueJobs, ["state": "delayed"], Double(stats.delayed)),
             (.queueJobs, ["state": "dead"], Double(stats.dead)),
             (.oldestReady, [:], stats.oldestReadySeconds),
+            (.workersAlive, [:], Double(stats.workersAlive.count)),
         ]
         if let seen = try connection.command(["GET", keys.watchdog]).text.flatMap(Double.init) {
             gauges.append((.watchdogAge, [:], (Double(try connection.serverTimeMillis()) - seen) / 1000))

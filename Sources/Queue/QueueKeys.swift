@@ -20,6 +20,7 @@ public struct QueueKeys: Sendable {
     public var dead: String { key("dead") }
     /// Last error of each job that failed at least once, by entry id.
     public var errors: String { key("errors") }
+    /// Job loops alive: consumer name to the Redis time (ms) it last reported, refreshed every few seconds.
     public var workers: String { key("workers") }
     public var pollerLease: String { key("telegram:poller") }
     public var updateOffset: String { key("telegram:offset") }

@@ -105,6 +105,18 @@ enum QueueScripts {
             return 'slot:' .. id
             """)
 
+    /// Records that a job loop is alive, on the Redis clock, and forgets loops silent for an hour.
+    /// KEYS: workers. ARGV: consumer.
+    static let heartbeat = RedisScript(
+        name: "heartbeat",
+        source: """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZADD', KEYS[1], now, ARGV[1])
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
+            return 'ok'
+            """)
+
     /// Takes or renews the single poller lease. KEYS: lease. ARGV: holder, ttl ms. Returns 'held' or 'busy'.
     static let lease = RedisScript(
         name: "lease",

@@ -38,7 +38,10 @@ enum QueueCommand {
         ]
         if let next = stats.nextDueSeconds { figures.append(("next_due_in_seconds", (next * 10).rounded() / 10)) }
         if json {
-            figures += [("ready_by_kind", stats.readyByKind), ("delayed_by_kind", stats.delayedByKind)]
+            figures += [
+                ("ready_by_kind", stats.readyByKind), ("delayed_by_kind", stats.delayedByKind),
+                ("workers_alive", stats.workersAlive.sorted()),
+            ]
             printJSON(Dictionary(uniqueKeysWithValues: figures))
             return
         }
@@ -47,6 +50,9 @@ enum QueueCommand {
                 ? "-" : counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
         figures += [("ready_by_kind", byKind(stats.readyByKind)), ("delayed_by_kind", byKind(stats.delayedByKind))]
+        let alive = stats.workersAlive.sorted()
+        figures.append(
+            ("workers_alive", "\(alive.count)" + (alive.isEmpty ? "" : " (\(alive.joined(separator: " ")))")))
         for (name, value) in figures { print(History.pad(name, 22) + "\(value)") }
         if stats.pending > 0 {
             print("\nin flight:")

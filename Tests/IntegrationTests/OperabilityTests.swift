@@ -86,6 +86,20 @@ import Testing
         #expect(samples.value("tocsin_acknowledgements_total", ["level": "1"]) ?? 0 >= 1)
         #expect(samples.value("tocsin_time_to_acknowledge_seconds_count", [:]) ?? 0 >= 1)
         #expect(samples.value("tocsin_queue_jobs", ["state": "dead"]) == 0)
+        #expect(samples.types["tocsin_workers_alive"] == "gauge")
+        #expect(samples.value("tocsin_workers_alive", [:]) ?? 0 >= 1, "the pipeline's worker loops report")
+    }
+
+    @Test func onlyRecentHeartbeatsCountAsAliveWorkers() throws {
+        let keys = QueueKeys(prefix: TestServices.uniqueName("alive"))
+        let queue = JobQueue(keys: keys, connection: TestServices.redis())
+        let inspector = QueueInspector(keys: keys, connection: TestServices.redis())
+        #expect(try inspector.stats().workersAlive.isEmpty)
+        try queue.heartbeat(consumer: "host-a-0")
+        let stale = try queue.connection.serverTimeMillis() - JobQueue.aliveMillis - 1_000
+        try queue.connection.command(["ZADD", keys.workers, String(stale), "host-b-0"])
+        #expect(try inspector.stats().workersAlive == ["host-a-0"])
+        #expect(try inspector.gauges().contains { $0.0 == .workersAlive && $0.2 == 1 })
     }
 
     @Test func silentWatchdogPagesLevelThreeAndItsReturnResolves() throws {

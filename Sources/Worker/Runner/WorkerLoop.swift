@@ -38,6 +38,7 @@ public final class WorkerLoop {
     private let runner: JobRunner
     private var lastReclaim = Date.distantPast
     private var lastWatchdogCheck = Date.distantPast
+    private var lastHeartbeat = Date.distantPast
     private var backoff = 0.1
 
     public init(config: Config, consumer: String, stop: StopSignal, logger: Logger) {
@@ -95,6 +96,10 @@ public final class WorkerLoop {
                     try handle(job)
                 }
             }
+        }
+        if Date().timeIntervalSince(lastHeartbeat) * 1000 >= Double(JobQueue.heartbeatMillis) {
+            lastHeartbeat = Date()
+            try queue.heartbeat(consumer: consumer)
         }
         if Date().timeIntervalSince(lastWatchdogCheck) > 15 {
             lastWatchdogCheck = Date()
