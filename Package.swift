@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "Logging"),
         .target(name: "Metrics"),
-        .target(name: "Models"),
+        .target(name: "Models", dependencies: ["JSON"]),
         .target(name: "Queue", dependencies: ["Redis", "JSON", "Models", "Logging", "Metrics"]),
         .target(name: "Ingest", dependencies: ["HTTPServer", "Queue", "Models", "Logging", "Metrics"]),
         .target(
@@ -49,6 +49,7 @@ let package = Package(
             name: "tocsin-telegram-sim", dependencies: ["TelegramSimulator", "HTTPServer", "HTTPClient", "Logging"]),
 
         // MARK: - Tests
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TelegramSimulator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["TelegramSimulator", "HTTPServer", "JSON"]),
         .testTarget(

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A JSON value: how the worker reads Bot API answers and updates, and how the simulator reads requests and
-/// writes answers.
+/// A JSON value: how the ingest reads webhooks, the worker Bot API answers and updates, and the simulator
+/// requests; and how the simulator writes its answers.
 ///
 /// Integers are kept apart from doubles so that chat ids like `-1001234567890` round-trip exactly.
 public enum JSONValue: Sendable, Equatable {
@@ -16,34 +16,24 @@ public enum JSONValue: Sendable, Equatable {
 
 // MARK: - Reading
 
-extension JSONValue: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
+extension JSONValue {
     /// Parses UTF-8 JSON text; nil when it is not JSON.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try? read(bytes)
     }
 
     /// Parses JSON held in a string, as form fields carry `reply_markup`.
     public static func parse(_ text: String) -> JSONValue? {
-        parse(Array(text.utf8))
+        var text = text
+        return text.withUTF8 { try? JSONParser.parse($0) }
+    }
+
+    /// Parses UTF-8 JSON text, or says what is wrong with it and where.
+    public static func read(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(buffer) }
+        }
+        return try result.get()
     }
 }
 

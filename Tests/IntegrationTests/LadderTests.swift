@@ -75,6 +75,15 @@ import Testing
         #expect(after <= before + 1)
         pipeline.wait(4.5) { false }
         #expect(pipeline.messages().count == after)
+
+        // A click naming the resolved incident (its old Acknowledge, replayed) changes nothing and says why.
+        let first = pipeline.messages()[0]
+        let answered = pipeline.answers().count
+        _ = pipeline.click(messageID: first["message_id"] as! Int, data: "a:1:1", as: Self.wukong)
+        #expect(pipeline.wait { pipeline.answers().count == answered + 1 })
+        #expect((pipeline.answers().last?["text"] as? String)?.hasPrefix("Already resolved at") == true)
+        #expect(Pipeline.text(pipeline.messages()[0]) == Pipeline.text(first))
+        #expect(pipeline.messages().count == after)
     }
 
     @Test func ackOnTheLevelTwoCardAndStaleClicks() throws {

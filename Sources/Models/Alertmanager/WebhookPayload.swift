@@ -1,7 +1,7 @@
 import Foundation
 
 /// The body Alertmanager posts to a webhook receiver, version 4.
-public struct WebhookPayload: Codable, Sendable, Equatable {
+public struct WebhookPayload: Encodable, Sendable, Equatable {
     public var version: String
     public var groupKey: String
     public var truncatedAlerts: Int
@@ -28,20 +28,6 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
         self.commonAnnotations = commonAnnotations
         self.externalURL = externalURL
         self.alerts = alerts
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        version = try container.decodeIfPresent(String.self, forKey: .version) ?? "4"
-        groupKey = try container.decode(String.self, forKey: .groupKey)
-        truncatedAlerts = try container.decodeIfPresent(Int.self, forKey: .truncatedAlerts) ?? 0
-        status = try container.decode(AlertStatus.self, forKey: .status)
-        receiver = try container.decodeIfPresent(String.self, forKey: .receiver) ?? ""
-        groupLabels = try container.decodeIfPresent([String: String].self, forKey: .groupLabels) ?? [:]
-        commonLabels = try container.decodeIfPresent([String: String].self, forKey: .commonLabels) ?? [:]
-        commonAnnotations = try container.decodeIfPresent([String: String].self, forKey: .commonAnnotations) ?? [:]
-        externalURL = try container.decodeIfPresent(String.self, forKey: .externalURL) ?? ""
-        alerts = try container.decode([Alert].self, forKey: .alerts)
     }
 }
 
@@ -96,14 +82,7 @@ public struct Alert: Codable, Sendable, Equatable {
 extension WebhookPayload {
     /// Decodes and checks a webhook body; the error says what is wrong in one line.
     public static func decode(_ body: [UInt8]) throws(PayloadError) -> WebhookPayload {
-        let payload: WebhookPayload
-        do {
-            payload = try JSONDecoder().decode(WebhookPayload.self, from: Data(body))
-        } catch let error as DecodingError {
-            throw PayloadError(reason: Self.explain(error))
-        } catch {
-            throw PayloadError(reason: "body is not JSON")
-        }
+        let payload = try read(body)
         guard payload.version == "4" else {
             throw PayloadError(reason: "version \(payload.version) is not supported (expected 4)")
         }
@@ -117,36 +96,6 @@ extension WebhookPayload {
     public var deliveryKey: String {
         let alertsPart = alerts.map { "\($0.identity)|\($0.status.rawValue)|\($0.startsAt)|\($0.endsAt)" }.sorted()
         return ([groupKey, status.rawValue, String(truncatedAlerts)] + alertsPart).joined(separator: "\n")
-    }
-
-    private static func explain(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return names.isEmpty ? "body" : String(names.drop { $0 == "." })
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = path(context)
-            return "missing field \(parent == "body" ? key.stringValue : parent + "." + key.stringValue)"
-        case .typeMismatch(let type, let context):
-            return "\(path(context)) has the wrong type (expected \(Self.typeName(type)))"
-        case .valueNotFound(let type, let context):
-            return "\(path(context)) is null (expected \(Self.typeName(type)))"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "body is not valid JSON" : "\(path(context)) has an invalid value"
-        @unknown default:
-            return "body does not decode"
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type: "a number"
-        case is [String: String].Type: "an object of strings"
-        case is [Alert].Type, is [Any].Type: "an array"
-        default: "\(type)"
-        }
     }
 }
 
