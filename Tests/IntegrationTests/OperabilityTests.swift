@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Queue
 import Redis
 import Testing
@@ -88,6 +89,15 @@ import Testing
         #expect(samples.value("tocsin_queue_jobs", ["state": "dead"]) == 0)
         #expect(samples.types["tocsin_workers_alive"] == "gauge")
         #expect(samples.value("tocsin_workers_alive", [:]) ?? 0 >= 1, "the pipeline's worker loops report")
+    }
+
+    @Test func labelValuesAreEscapedOnlyWhereTheTextFormatNeedsIt() {
+        let registry = MetricsRegistry()
+        registry.increment(.webhooks, ["endpoint": "alertmanager", "code": "200"])
+        registry.increment(.webhooks, ["endpoint": "odd \"path\"\\\nend", "code": "404"], by: 2)
+        let text = registry.render()
+        #expect(text.contains(#"tocsin_webhooks_received_total{code="200",endpoint="alertmanager"} 1"#))
+        #expect(text.contains(#"tocsin_webhooks_received_total{code="404",endpoint="odd \"path\"\\\nend"} 2"#))
     }
 
     @Test func onlyRecentHeartbeatsCountAsAliveWorkers() throws {
