@@ -193,6 +193,11 @@ public final class JobQueue {
         _ = try connection.evaluate(QueueScripts.heartbeat, keys: [keys.workers], arguments: [consumer])
     }
 
+    /// Takes a loop that stops cleanly off the list at once, instead of after `aliveMillis`.
+    public func retire(consumer: String) throws {
+        try connection.command(["ZREM", keys.workers, consumer])
+    }
+
     // MARK: - Parsing stream replies
 
     /// Entries of an `XREADGROUP` reply: `[[stream, [[id, [field, value, …]], …]], …]`.

@@ -110,6 +110,8 @@ import Testing
         try queue.connection.command(["ZADD", keys.workers, String(stale), "host-b-0"])
         #expect(try inspector.stats().workersAlive == ["host-a-0"])
         #expect(try inspector.gauges().contains { $0.0 == .workersAlive && $0.2 == 1 })
+        try queue.retire(consumer: "host-a-0")
+        #expect(try inspector.stats().workersAlive.isEmpty)
     }
 
     @Test func silentWatchdogPagesLevelThreeAndItsReturnResolves() throws {

@@ -77,6 +77,7 @@ public final class WorkerLoop {
                 backoff = min(backoff * 2, 5)
             }
         }
+        try? queue.retire(consumer: consumer)
         logger.info("worker loop stopped")
     }
 

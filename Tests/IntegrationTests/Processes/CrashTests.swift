@@ -84,12 +84,15 @@ import Testing
     @Test func sigtermStopsAWorkerQuickly() throws {
         let cluster = try Cluster()
         try cluster.startWorker("w1")
-        Thread.sleep(forTimeInterval: 1)
+        let redis = RedisConnection(url: RedisURL(cluster.redisURL)!, timeout: 5)
+        let workers = QueueKeys(prefix: cluster.keyPrefix).workers
+        #expect(cluster.wait(5) { (try? redis.command(["ZCARD", workers]).int) == 1 }, "the loop reports alive")
         let started = Date()
         cluster.signal("w1", SIGTERM)
         let status = cluster.waitForExit("w1", seconds: 10)
         #expect(status == 0)
         #expect(Date().timeIntervalSince(started) < 10)
+        #expect(try redis.command(["ZCARD", workers]).int == 0, "a worker that stopped cleanly is no longer alive")
     }
 
     /// Redis killed with SIGKILL mid-stream and restarted from its append-only file, then PostgreSQL
