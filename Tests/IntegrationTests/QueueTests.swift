@@ -164,4 +164,20 @@ final class Counter: @unchecked Sendable {
         defer { lock.unlock() }
         return count
     }
+
+    @Test func pollerLeaseHasOneHolderAndPassesOnWhenItLapses() throws {
+        let keys = QueueKeys(prefix: TestServices.uniqueName("lease"))
+        let redis = TestServices.redis()
+        let first = PollerLease(keys: keys, holder: "host-a-1", ttlMillis: 300)
+        let second = PollerLease(keys: keys, holder: "host-b-2", ttlMillis: 300)
+        #expect(try first.acquire(on: redis))
+        #expect(try !second.acquire(on: redis))
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try first.acquire(on: redis), "the holder renews")
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try !second.acquire(on: redis), "a renewed lease has not lapsed")
+        Thread.sleep(forTimeInterval: 0.35)
+        #expect(try second.acquire(on: redis), "a lapsed lease is taken over")
+        #expect(try !first.acquire(on: redis), "and the old holder does not get it back")
+    }
 }

@@ -20,6 +20,9 @@ public final class UpdatePoller {
     private let lease: PollerLease
     private let telegram: TelegramClient
     static let pollSeconds = 10
+    /// The lease outlives one poll by 5 s. A poller that dies is replaced within about 16 s: in time for
+    /// most clicks it had not fetched yet, as Telegram takes click answers for about 15 s.
+    static let leaseMillis = (pollSeconds + 5) * 1000
 
     public init(config: Config, holder: String, stop: StopSignal, logger: Logger) {
         self.config = config
@@ -27,7 +30,7 @@ public final class UpdatePoller {
         self.logger = logger.with(.consumer, holder)
         let keys = QueueKeys(prefix: config.keyPrefix)
         queue = JobQueue(keys: keys, connection: RedisConnection(url: RedisURL(config.redisURL) ?? RedisURL()))
-        lease = PollerLease(keys: keys, holder: holder, ttlMillis: (Self.pollSeconds + 20) * 1000)
+        lease = PollerLease(keys: keys, holder: holder, ttlMillis: Self.leaseMillis)
         telegram = TelegramClient(apiURL: config.telegramAPIURL, token: config.botToken)
     }
 
@@ -36,8 +39,9 @@ public final class UpdatePoller {
         while !stop.isStopped {
             do {
                 guard try lease.acquire(on: queue.connection) else {
+                    if holding { logger.warning("lost the getUpdates lease to another worker") }
                     holding = false
-                    stop.sleep(2)
+                    stop.sleep(1)
                     continue
                 }
                 if !holding { logger.info("holding the getUpdates lease") }

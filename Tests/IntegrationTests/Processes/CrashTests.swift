@@ -62,6 +62,39 @@ import Testing
         print(String(format: "pause: 0 lost, %d send(s), paged %.1f s after the pause (lease 1 s)", sends, recovered))
     }
 
+    /// Two workers polling `getUpdates`: one holds the lease, so Telegram never sees two polls at once; when
+    /// the holder is killed, the other takes the lease over and a click made meanwhile still acknowledges.
+    @Test func aDeadPollerIsReplaced() throws {
+        let cluster = try Cluster()
+        try cluster.startIngest()
+        try cluster.startWorker("p1")
+        #expect(cluster.postAlert(namedNotification("Poll")) == 200)
+        #expect(cluster.wait(10) { cluster.cardCounts(groups: ["Poll"])["Poll"] == 1 })
+        #expect(cluster.wait(5) { cluster.log("p1").contains("holding the getUpdates lease") })
+        try cluster.startWorker("p2")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(!cluster.log("p2").contains("holding the getUpdates lease"), "two pollers held the lease")
+
+        cluster.signal("p1", SIGKILL)
+        let killed = Date()
+        let card = try #require(cluster.messages().first)
+        let click = try HTTPClient().send(
+            url: cluster.simulatorURL + "/sim/click", headers: ["Content-Type: application/json"],
+            body: Array(
+                #"{"chat_id":\#(Cluster.chatID),"message_id":\#(card["message_id"] as! Int),"user_id":100002,"#
+                    .utf8) + Array(#""data":"a:1:1"}"#.utf8))
+        #expect(click.status == 200)
+        let acknowledged = cluster.wait(25) {
+            (cluster.messages().first?["text"] as? String)?.contains("Acknowledged by bajie") == true
+        }
+        #expect(acknowledged, "the click was not taken after the poller died")
+        let takeover = Date().timeIntervalSince(killed)
+        #expect(cluster.log("p2").contains("holding the getUpdates lease"))
+        let conflicts = cluster.requestLog(method: "getUpdates").filter { ($0["error_code"] as? Int) == 409 }
+        #expect(conflicts.isEmpty, "Telegram saw two polls at once")
+        print(String(format: "poller: killed, its click acknowledged through the other worker %.1f s later", takeover))
+    }
+
     /// 200 copies of one notification, sent at once over 8 connections: one card.
     @Test func concurrentDuplicatesGiveOneCard() throws {
         let cluster = try Cluster()
