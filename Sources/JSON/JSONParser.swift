@@ -51,56 +51,46 @@ struct JSONParser {
     }
 
     private mutating func object() throws(JSONParseError) -> JSONValue {
-        try enter()
-        index += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if try peek() == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
+        try sequence(closing: UInt8(ascii: "}"), in: "an object") { parser throws(JSONParseError) in
+            guard try parser.peek() == UInt8(ascii: "\"") else { throw parser.failure("expected a string key") }
+            let key = try parser.string()
+            parser.skipWhitespace()
+            try parser.expect(UInt8(ascii: ":"), "expected ':' after a key")
+            parser.skipWhitespace()
+            members[key] = try parser.value()
         }
-        while true {
-            guard try peek() == UInt8(ascii: "\"") else { throw failure("expected a string key") }
-            let key = try string()
-            skipWhitespace()
-            try expect(UInt8(ascii: ":"), "expected ':' after a key")
-            skipWhitespace()
-            members[key] = try value()
-            skipWhitespace()
-            if try peek() == UInt8(ascii: ",") {
-                index += 1
-                skipWhitespace()
-                continue
-            }
-            try expect(UInt8(ascii: "}"), "expected ',' or '}' in an object")
-            depth -= 1
-            return .object(members)
-        }
+        return .object(members)
     }
 
     private mutating func array() throws(JSONParseError) -> JSONValue {
-        try enter()
-        index += 1
         var items: [JSONValue] = []
-        skipWhitespace()
-        if try peek() == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(items)
+        try sequence(closing: UInt8(ascii: "]"), in: "an array") { parser throws(JSONParseError) in
+            items.append(try parser.value())
         }
-        while true {
-            items.append(try value())
-            skipWhitespace()
-            if try peek() == UInt8(ascii: ",") {
+        return .array(items)
+    }
+
+    /// The members of an object or the items of an array, from the opening bracket at `index` to `closing`:
+    /// the nesting depth, the commas and the whitespace between elements are kept here, `element` reads one.
+    private mutating func sequence(
+        closing: UInt8, in name: String, _ element: (inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        depth += 1
+        if depth > Self.maxDepth { throw failure("nested deeper than \(Self.maxDepth) levels") }
+        index += 1
+        skipWhitespace()
+        if try peek() != closing {
+            while true {
+                try element(&self)
+                skipWhitespace()
+                guard try peek() == UInt8(ascii: ",") else { break }
                 index += 1
                 skipWhitespace()
-                continue
             }
-            try expect(UInt8(ascii: "]"), "expected ',' or ']' in an array")
-            depth -= 1
-            return .array(items)
         }
+        try expect(closing, "expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(name)")
+        depth -= 1
     }
 
     private mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
@@ -250,11 +240,6 @@ struct JSONParser {
     }
 
     // MARK: - Helpers
-
-    private mutating func enter() throws(JSONParseError) {
-        depth += 1
-        if depth > Self.maxDepth { throw failure("nested deeper than \(Self.maxDepth) levels") }
-    }
 
     private func peek() throws(JSONParseError) -> UInt8 {
         guard index < bytes.count else { throw failure("unexpected end of text") }

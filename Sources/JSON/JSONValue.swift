@@ -30,10 +30,7 @@ extension JSONValue {
 
     /// Parses UTF-8 JSON text, or says what is wrong with it and where.
     public static func read(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        let result = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(buffer) }
-        }
-        return try result.get()
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
     }
 }
 

@@ -75,7 +75,9 @@ import Testing
     }
 
     static func randomValue(_ generator: inout SplitMix, depth: Int) -> JSONValue {
-        let pieces = ["a", "é", "中", "😀", "<", ">", "&", "\"", "\\", "\n", "\u{1}", "\u{7f}", " ", "/", "\u{2028}"]
+        let pieces = [
+            "a", "é", "中", "😀", "<", ">", "&", "\"", "\\", "\n", "\u{1}", "\u{7f}", " ", "/", "\u{2028}",
+        ]
         switch generator.next() % (depth > 3 ? 5 : 7) {
         case 0: return .null
         case 1: return .bool(generator.next() % 2 == 0)
